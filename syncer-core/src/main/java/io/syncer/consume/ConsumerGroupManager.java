@@ -1,0 +1,109 @@
+package io.syncer.consume;
+
+import io.syncer.internal.consume.DefaultConsumerGroupManager;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Runs one consumer group member over a list of topics or a pattern and hands its records to a
+ * {@link ConsumerGroupHandler} — by default a {@link io.syncer.queue.QueueWorker}.
+ *
+ * <p>What it guarantees, and what the sarama service it replaces did not:
+ * <ul>
+ *   <li>Partitions added at runtime and topics created later that match the pattern are consumed
+ *       within about {@link ConsumerGroupConfig#metadataMaxAge()} plus a rebalance, from their
+ *       first record ({@link io.syncer.commit.InitialPosition#EARLIEST}).</li>
+ *   <li>Every partition of every subscribed topic is consumed; the assignor is cooperative-sticky
+ *       (or the broker's, with {@code group.protocol=consumer}).</li>
+ *   <li>An out-of-range committed offset never rewinds the group silently: by default the
+ *       partition fails closed and is reported in {@link #health()}.</li>
+ *   <li>Per partition, only the contiguous prefix of records the handler marked processed is
+ *       committed: periodically (asynchronously), and synchronously on revoke and on close.</li>
+ *   <li>When more than {@link ConsumerGroupConfig#pauseAbove()} of the queue bound is used, the
+ *       partitions holding more than their share are paused (others keep flowing) and resume
+ *       below {@link ConsumerGroupConfig#resumeBelow()}; the consumer keeps polling, so the member
+ *       stays in the group however slow the workers are.</li>
+ * </ul>
+ *
+ * <p><b>Threading.</b> The {@code KafkaConsumer} lives on one thread, {@code syncer-poll-<group>},
+ * started by {@link #start()}. All methods of this interface are thread-safe. The manager owns the
+ * handler's lifecycle: it calls {@link ConsumerGroupHandler#close} when it closes.
+ */
+public interface ConsumerGroupManager extends AutoCloseable {
+    /** Default close deadline of {@link #close()}: 30 s. */
+    Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Creates a manager (not yet started).
+     *
+     * @param config the configuration
+     * @param handler receives the records; a {@link io.syncer.queue.QueueWorker} in most pipelines
+     * @return the manager
+     */
+    static ConsumerGroupManager create(ConsumerGroupConfig config, ConsumerGroupHandler handler) {
+        return new DefaultConsumerGroupManager(Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * Starts the poll thread: subscribe, join the group, consume. Returns at once.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    void start();
+
+    /**
+     * A point-in-time view: state, assignment, paused and failed partitions, queue depth.
+     *
+     * @return the view
+     */
+    GroupHealth health();
+
+    /**
+     * The configuration.
+     *
+     * @return the configuration
+     */
+    ConsumerGroupConfig config();
+
+    /**
+     * Closes within {@code timeout}: stop fetching, then according to {@code mode} finish or abandon
+     * queued work, commit the processed prefix synchronously, close the handler and the consumer.
+     * Idempotent: a second call waits for the first to finish (up to its own timeout). The first
+     * error met is thrown, later ones added as suppressed. If the calling thread is interrupted
+     * while waiting, the close continues in the background and the interrupt flag is restored.
+     *
+     * @param timeout the whole close deadline
+     * @param mode whether to finish queued work
+     * @throws io.syncer.SyncerException if the poll thread failed or the close did not complete
+     */
+    void close(Duration timeout, DrainMode mode);
+
+    /**
+     * Closes with {@link DrainMode#DRAIN} within {@code timeout}.
+     *
+     * @param timeout the whole close deadline
+     */
+    default void close(Duration timeout) {
+        close(timeout, DrainMode.DRAIN);
+    }
+
+    /** Closes with {@link DrainMode#DRAIN} within {@link #DEFAULT_CLOSE_TIMEOUT}. */
+    @Override
+    default void close() {
+        close(DEFAULT_CLOSE_TIMEOUT, DrainMode.DRAIN);
+    }
+
+    /**
+     * Registers a JVM shutdown hook that closes this manager with {@link DrainMode#DRAIN} within
+     * {@code timeout}; for applications whose {@code main} only starts pipelines.
+     *
+     * @param timeout the close deadline used by the hook
+     * @return this manager
+     */
+    default ConsumerGroupManager closeOnShutdown(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(timeout), "syncer-shutdown-" + config().groupId()));
+        return this;
+    }
+}

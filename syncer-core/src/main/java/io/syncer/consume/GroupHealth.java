@@ -1,0 +1,42 @@
+package io.syncer.consume;
+
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A point-in-time view of a {@link ConsumerGroupManager}, cheap to take from any thread.
+ *
+ * @param state the lifecycle state
+ * @param assignment partitions assigned to this member
+ * @param pausedPartitions partitions paused because they hold more than their share of the queue
+ * @param failedPartitions partitions failed closed (out-of-range offset, handler failure), with why
+ * @param queuedRecords records handed to the handler and not yet processed
+ * @param queuedBytes their size in bytes (serialized key, value and headers)
+ * @param failure the error that stopped the poll thread, or {@code null}
+ */
+public record GroupHealth(
+        ManagerState state,
+        Set<TopicPartition> assignment,
+        Set<TopicPartition> pausedPartitions,
+        Map<TopicPartition, PartitionFailure> failedPartitions,
+        long queuedRecords,
+        long queuedBytes,
+        Throwable failure) {
+
+    /** Copies the collections so the view never changes. */
+    public GroupHealth {
+        assignment = Set.copyOf(assignment);
+        pausedPartitions = Set.copyOf(pausedPartitions);
+        failedPartitions = Map.copyOf(failedPartitions);
+    }
+
+    /**
+     * Whether every assigned partition is being consumed.
+     *
+     * @return {@code true} in {@link ManagerState#RUNNING} or {@link ManagerState#STARTING}
+     */
+    public boolean isHealthy() {
+        return state == ManagerState.RUNNING || state == ManagerState.STARTING;
+    }
+}

@@ -1,0 +1,46 @@
+package io.syncer.consume;
+
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One partition's batch of records from one poll, handed to {@link ConsumerGroupHandler#consumeClaim}.
+ *
+ * <p>{@link #markProcessed} may be called later, from any thread, once per record; the claim stays
+ * bound to the assignment it came from, so a late call after the partition was revoked is ignored
+ * and can never move the offsets of a later assignment.
+ */
+public interface PartitionClaim {
+    /**
+     * The partition.
+     *
+     * @return the topic and partition
+     */
+    TopicPartition topicPartition();
+
+    /**
+     * The records, in offset order.
+     *
+     * @return an immutable list, never empty
+     */
+    List<ConsumerRecord<byte[], byte[]>> records();
+
+    /**
+     * Marks a record of this claim processed: it no longer counts as queued, and the committed
+     * offset may move past it once every earlier record is processed too. Thread-safe; idempotent.
+     *
+     * @param record a record of this claim
+     * @return {@code true} if this call marked it; {@code false} if it was already marked or the
+     *     partition has since been revoked
+     */
+    boolean markProcessed(ConsumerRecord<byte[], byte[]> record);
+
+    /**
+     * Whether the partition has been revoked or lost since this claim was handed out; work on its
+     * records may stop.
+     *
+     * @return {@code true} once revoked
+     */
+    boolean isRevoked();
+}

@@ -1,0 +1,646 @@
+package io.syncer.internal.consume;
+
+import io.syncer.SyncerException;
+import io.syncer.commit.CommitMode;
+import io.syncer.commit.InitialPosition;
+import io.syncer.commit.OffsetResetPolicy;
+import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.consume.ConsumerGroupHandler;
+import io.syncer.consume.ConsumerGroupManager;
+import io.syncer.consume.DrainMode;
+import io.syncer.consume.GroupHealth;
+import io.syncer.consume.GroupSession;
+import io.syncer.consume.ManagerState;
+import io.syncer.consume.PartitionClaim;
+import io.syncer.consume.PartitionFailure;
+import io.syncer.internal.commit.OffsetTracker;
+import io.syncer.internal.commit.QueueBudget;
+import io.syncer.internal.util.NamedThreadFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ConsumerGroupManager} implementation.
+ *
+ * <p>Threading. The {@code KafkaConsumer}, the partition states and the rebalance listener are
+ * confined to the poll thread ({@code syncer-poll-<group>}); its loop is poll → dispatch (reserve
+ * budget, register offsets, hand claims to the handler) → adjust pauses → periodic async commit.
+ * Other threads only read the volatile/concurrent views behind {@link #health()}, complete records
+ * through {@link Claim#markProcessed} (the tracker is synchronized), and post a close request.
+ *
+ * <p>Backpressure. A record is admitted only if the budget has room and its partition is not
+ * already over its share while the queue is above {@code pauseAbove}; otherwise the consumer is
+ * seeked back to that record and the partition paused, so fetched-but-unadmitted records are
+ * dropped and fetched again after resume. The queue therefore never exceeds its bounds, and only
+ * the partitions that hold the backlog stop.
+ */
+public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultConsumerGroupManager.class);
+    private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
+    private static final long MAX_FETCH_BYTES_DEFAULT = 50L * 1024 * 1024;
+
+    private final ConsumerGroupConfig config;
+    private final ConsumerGroupHandler handler;
+    private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
+    private final QueueBudget budget;
+
+    private final AtomicReference<ManagerState> state = new AtomicReference<>(ManagerState.NEW);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile CloseRequest closeRequest;
+    private Thread pollThread;
+
+    // Views for other threads.
+    private volatile Set<TopicPartition> assignmentView = Set.of();
+    private final Set<TopicPartition> pausedView = ConcurrentHashMap.newKeySet();
+    private final Map<TopicPartition, PartitionFailure> failedView = new ConcurrentHashMap<>();
+
+    // Confined to the poll thread.
+    private Consumer<byte[], byte[]> consumer;
+    private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
+    private long lastCommitNanos = System.nanoTime();
+    private boolean shuttingDown;
+
+    public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler) {
+        this(config, handler, KafkaConsumer::new);
+    }
+
+    /** For tests: a consumer factory (e.g. a {@code MockConsumer}). */
+    public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler,
+                                       Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
+        this.config = config;
+        this.handler = handler;
+        this.consumerFactory = consumerFactory;
+        this.budget = new QueueBudget(config.maxQueuedRecords(), config.maxQueuedBytes());
+    }
+
+    @Override
+    public ConsumerGroupConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!state.compareAndSet(ManagerState.NEW, ManagerState.STARTING)) {
+            throw new IllegalStateException("manager for group " + config.groupId() + " is " + state.get());
+        }
+        pollThread = NamedThreadFactory.newThread("syncer-poll-" + config.groupId(), false, this::run);
+        pollThread.start();
+    }
+
+    @Override
+    public GroupHealth health() {
+        return new GroupHealth(state.get(), assignmentView, pausedView, failedView,
+                budget.records(), budget.bytes(), failure.get());
+    }
+
+    @Override
+    public void close(Duration timeout, DrainMode mode) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            if (closeRequest == null) {
+                closeRequest = new CloseRequest(deadline, mode);
+                if (state.get() == ManagerState.NEW) {
+                    state.set(ManagerState.CLOSED);
+                    terminated.countDown();
+                    return;
+                }
+            }
+        }
+        try {
+            if (!terminated.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new SyncerException("group " + config.groupId() + ": close did not complete within " + timeout
+                        + "; the poll thread keeps shutting down in the background");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        state.set(ManagerState.CLOSED);
+        Throwable f = failure.get();
+        if (f != null) {
+            throw f instanceof SyncerException ? (SyncerException) f
+                    : new SyncerException("group " + config.groupId() + " failed: " + f, f);
+        }
+    }
+
+    // ------------------------------------------------------------------ poll thread
+
+    private void run() {
+        try {
+            consumer = consumerFactory.apply(consumerProperties());
+            Listener listener = new Listener();
+            if (config.topicPattern() != null) {
+                consumer.subscribe(config.topicPattern(), listener);
+            } else {
+                consumer.subscribe(config.topics(), listener);
+            }
+            LOG.info("group {}: consuming {}", config.groupId(),
+                    config.topicPattern() != null ? "pattern " + config.topicPattern() : config.topics());
+            while (closeRequest == null) {
+                pollOnce();
+                adjustBackpressure();
+                maybeCommit();
+            }
+        } catch (Throwable t) {
+            recordFailure(t);
+            state.set(ManagerState.FAILED);
+            LOG.error("group {}: poll thread failed; consumption stopped", config.groupId(), t);
+        } finally {
+            shutdown();
+        }
+    }
+
+    private void pollOnce() {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = consumer.poll(config.pollTimeout());
+        } catch (NoOffsetForPartitionException e) {
+            seekInitial(e.partitions());
+            return;
+        } catch (OffsetOutOfRangeException e) {
+            handleOutOfRange(e.offsetOutOfRangePartitions());
+            return;
+        } catch (WakeupException e) {
+            return;
+        }
+        for (TopicPartition tp : records.partitions()) {
+            dispatch(tp, records.records(tp));
+        }
+    }
+
+    private void dispatch(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+        PartitionState ps = partitions.get(tp);
+        if (ps == null || ps.failed) {
+            if (ps != null) {
+                consumer.seek(tp, records.get(0).offset());
+            }
+            return;
+        }
+        double shareLimit = config.pauseAbove() / Math.max(1, activePartitions());
+        List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            int size = sizeOf(r);
+            boolean overShare = budget.usage() >= config.pauseAbove()
+                    && budget.share(ps.tracker.outstandingRecords(), ps.tracker.outstandingBytes()) >= shareLimit;
+            if (overShare || !budget.tryReserve(size)) {
+                consumer.seek(tp, new OffsetAndMetadata(r.offset(), r.leaderEpoch(), ""));
+                pause(ps);
+                break;
+            }
+            if (r.offset() <= ps.tracker.lastOffset()) {
+                LOG.warn("group {}: {} moved back to offset {} (last seen {}); restarting its offset tracking",
+                        config.groupId(), tp, r.offset(), ps.tracker.lastOffset());
+                resetTracker(ps);
+            }
+            ps.tracker.register(r.offset(), r.leaderEpoch().orElse(-1), size);
+            accepted.add(r);
+        }
+        if (accepted.isEmpty()) {
+            return;
+        }
+        Claim claim = new Claim(tp, accepted, ps.tracker);
+        try {
+            handler.consumeClaim(session(Set.of(), Set.of(), false), claim);
+        } catch (Throwable t) {
+            failPartition(ps, accepted.get(0).offset(), "handler.consumeClaim threw " + t);
+            LOG.error("group {}: handler failed on {}; partition failed closed", config.groupId(), tp, t);
+        }
+    }
+
+    private void adjustBackpressure() {
+        double usage = budget.usage();
+        int active = Math.max(1, activePartitions());
+        for (PartitionState ps : partitions.values()) {
+            if (ps.failed) {
+                continue;
+            }
+            double share = budget.share(ps.tracker.outstandingRecords(), ps.tracker.outstandingBytes());
+            if (!ps.paused && usage >= config.pauseAbove() && share >= config.pauseAbove() / active) {
+                pause(ps);
+            } else if (ps.paused && (usage <= config.resumeBelow() || share < config.resumeBelow() / active)) {
+                consumer.resume(List.of(ps.tp));
+                ps.paused = false;
+                pausedView.remove(ps.tp);
+            }
+        }
+    }
+
+    private void pause(PartitionState ps) {
+        if (!ps.paused) {
+            consumer.pause(List.of(ps.tp));
+            ps.paused = true;
+            pausedView.add(ps.tp);
+        }
+    }
+
+    private int activePartitions() {
+        int n = 0;
+        for (PartitionState ps : partitions.values()) {
+            if (!ps.failed) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void seekInitial(Collection<TopicPartition> tps) {
+        LOG.info("group {}: no committed offset for {}; starting at {}", config.groupId(), tps, config.initialPosition());
+        if (config.initialPosition() == InitialPosition.EARLIEST) {
+            consumer.seekToBeginning(tps);
+        } else {
+            consumer.seekToEnd(tps);
+        }
+    }
+
+    private void handleOutOfRange(Map<TopicPartition, Long> outOfRange) {
+        OffsetResetPolicy policy = config.offsetResetPolicy();
+        for (Map.Entry<TopicPartition, Long> e : outOfRange.entrySet()) {
+            TopicPartition tp = e.getKey();
+            long offset = e.getValue();
+            PartitionState ps = partitions.get(tp);
+            if (ps == null) {
+                continue;
+            }
+            switch (policy.kind()) {
+                case FAIL: {
+                    Long start = consumer.beginningOffsets(List.of(tp), config.commitTimeout()).get(tp);
+                    Long end = consumer.endOffsets(List.of(tp), config.commitTimeout()).get(tp);
+                    failPartition(ps, offset, "offset " + offset + " is out of range [" + start + ", " + end
+                            + "]; the position was not moved (offset reset policy 'fail'). Reset the group's offset "
+                            + "for this partition or choose an explicit policy (earliest, latest, by-duration) to resume");
+                    LOG.error("group {}: {} failed closed: {}", config.groupId(), tp, failedView.get(tp).reason());
+                    break;
+                }
+                case EARLIEST:
+                    LOG.warn("group {}: {} offset {} out of range; seeking to earliest (policy {})",
+                            config.groupId(), tp, offset, policy);
+                    resetTracker(ps);
+                    consumer.seekToBeginning(List.of(tp));
+                    break;
+                case LATEST:
+                    LOG.warn("group {}: {} offset {} out of range; seeking to latest (policy {})",
+                            config.groupId(), tp, offset, policy);
+                    resetTracker(ps);
+                    consumer.seekToEnd(List.of(tp));
+                    break;
+                case BY_DURATION: {
+                    long ts = System.currentTimeMillis() - policy.lookBack().toMillis();
+                    OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(tp, ts), config.commitTimeout()).get(tp);
+                    LOG.warn("group {}: {} offset {} out of range; seeking to {} (policy {})", config.groupId(), tp,
+                            offset, found == null ? "the log end" : "offset " + found.offset(), policy);
+                    resetTracker(ps);
+                    if (found == null) {
+                        consumer.seekToEnd(List.of(tp));
+                    } else {
+                        consumer.seek(tp, found.offset());
+                    }
+                    break;
+                }
+                default:
+                    throw new IllegalStateException("unknown policy " + policy);
+            }
+        }
+    }
+
+    private void failPartition(PartitionState ps, long offset, String reason) {
+        ps.failed = true;
+        consumer.pause(List.of(ps.tp));
+        pausedView.remove(ps.tp);
+        failedView.put(ps.tp, new PartitionFailure(ps.tp, offset, reason, Instant.now()));
+        state.compareAndSet(ManagerState.RUNNING, ManagerState.DEGRADED);
+    }
+
+    private void resetTracker(PartitionState ps) {
+        ps.tracker.close();
+        ps.tracker = new OffsetTracker(ps.tp, budget, config.commitMode() == CommitMode.AT_MOST_ONCE);
+    }
+
+    private void maybeCommit() {
+        long now = System.nanoTime();
+        if (now - lastCommitNanos < config.commitInterval().toNanos()) {
+            return;
+        }
+        lastCommitNanos = now;
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions.keySet());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        offsets.forEach((tp, o) -> partitions.get(tp).sentOffset = o.offset());
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error == null) {
+                committed.forEach(this::markCommitted);
+            } else {
+                LOG.warn("group {}: async commit failed, will retry: {}", config.groupId(), error.toString());
+                committed.keySet().forEach(tp -> {
+                    PartitionState ps = partitions.get(tp);
+                    if (ps != null) {
+                        ps.sentOffset = ps.committedOffset;
+                    }
+                });
+            }
+        });
+    }
+
+    private boolean commitSync(Collection<TopicPartition> tps, Duration timeout) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(tps);
+        if (offsets.isEmpty()) {
+            return true;
+        }
+        try {
+            consumer.commitSync(offsets, timeout);
+            offsets.forEach(this::markCommitted);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("group {}: commit of {} failed; those records will be delivered again: {}",
+                    config.groupId(), offsets, e.toString());
+            return false;
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> tps) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : tps) {
+            PartitionState ps = partitions.get(tp);
+            if (ps == null) {
+                continue;
+            }
+            Optional<OffsetAndMetadata> o = ps.tracker.committable();
+            if (o.isPresent() && o.get().offset() > ps.sentOffset) {
+                offsets.put(tp, o.get());
+            }
+        }
+        return offsets;
+    }
+
+    private void markCommitted(TopicPartition tp, OffsetAndMetadata o) {
+        PartitionState ps = partitions.get(tp);
+        if (ps != null && o.offset() > ps.committedOffset) {
+            ps.committedOffset = o.offset();
+            ps.sentOffset = Math.max(ps.sentOffset, o.offset());
+        }
+    }
+
+    private void shutdown() {
+        CloseRequest req = closeRequest;
+        boolean failed = state.get() == ManagerState.FAILED;
+        long deadline = req != null ? req.deadlineNanos : System.nanoTime() + DEFAULT_CLOSE_TIMEOUT.toNanos();
+        DrainMode mode = req != null && !failed ? req.mode : DrainMode.ABANDON;
+        if (!failed) {
+            state.set(ManagerState.CLOSING);
+        }
+        try {
+            if (consumer != null && !failed) {
+                consumer.pause(consumer.assignment());
+                if (mode == DrainMode.DRAIN) {
+                    drain(deadline);
+                }
+            }
+            callHandlerClose(deadline, mode);
+            if (consumer != null && !failed) {
+                commitSync(new ArrayList<>(partitions.keySet()), remaining(deadline, config.commitTimeout()));
+            }
+        } catch (Throwable t) {
+            recordFailure(t);
+        } finally {
+            shuttingDown = true;
+            if (consumer != null) {
+                try {
+                    consumer.close(CloseOptions.timeout(remaining(deadline, Duration.ofSeconds(5))));
+                } catch (Throwable t) {
+                    if (!(t instanceof InterruptException)) {
+                        recordFailure(t);
+                    }
+                }
+            }
+            for (PartitionState ps : partitions.values()) {
+                ps.tracker.close();
+            }
+            partitions.clear();
+            assignmentView = Set.of();
+            pausedView.clear();
+            if (!failed) {
+                state.set(ManagerState.CLOSED);
+            }
+            LOG.info("group {}: closed ({})", config.groupId(), mode);
+            terminated.countDown();
+        }
+    }
+
+    private void drain(long deadline) {
+        while (budget.records() > 0 && System.nanoTime() < deadline) {
+            try {
+                consumer.poll(remaining(deadline, config.pollTimeout()));
+            } catch (NoOffsetForPartitionException | OffsetOutOfRangeException | WakeupException e) {
+                LOG.debug("group {}: ignored during drain: {}", config.groupId(), e.toString());
+            }
+            maybeCommit();
+        }
+        if (budget.records() > 0) {
+            LOG.warn("group {}: {} records still queued at the close deadline; they will be delivered again",
+                    config.groupId(), budget.records());
+        }
+    }
+
+    private void callHandlerClose(long deadline, DrainMode mode) {
+        try {
+            handler.close(remaining(deadline, Duration.ofDays(1)), mode);
+        } catch (Throwable t) {
+            recordFailure(new SyncerException("group " + config.groupId() + ": handler.close failed: " + t, t));
+        }
+    }
+
+    private static Duration remaining(long deadlineNanos, Duration cap) {
+        long left = Math.max(0, deadlineNanos - System.nanoTime());
+        return Duration.ofNanos(Math.min(left, cap.toNanos()));
+    }
+
+    private void recordFailure(Throwable t) {
+        if (!failure.compareAndSet(null, t) && failure.get() != t) {
+            failure.get().addSuppressed(t);
+        }
+    }
+
+    private Map<String, Object> consumerProperties() {
+        Map<String, Object> p = new HashMap<>(config.kafkaProperties());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, String.valueOf(config.metadataMaxAge().toMillis()));
+        p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                String.valueOf(Math.max(1024 * 1024, Math.min(MAX_FETCH_BYTES_DEFAULT, config.maxQueuedBytes()))));
+        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "syncer-" + config.groupId() + "-" + CLIENT_SEQUENCE.incrementAndGet());
+        String protocol = String.valueOf(p.getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
+        if ("classic".equalsIgnoreCase(protocol)) {
+            p.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        }
+        return p;
+    }
+
+    static int sizeOf(ConsumerRecord<byte[], byte[]> r) {
+        int size = Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+        for (Header h : r.headers()) {
+            size += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return size;
+    }
+
+    private GroupSession session(Set<TopicPartition> added, Set<TopicPartition> revoked, boolean lost) {
+        return new Session(config.groupId(), assignmentView, added, revoked, lost, config.revokeTimeout());
+    }
+
+    /** Rebalance callbacks; run on the poll thread inside {@code poll} (and {@code close}). */
+    private final class Listener implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            for (TopicPartition tp : assigned) {
+                partitions.put(tp, new PartitionState(tp,
+                        new OffsetTracker(tp, budget, config.commitMode() == CommitMode.AT_MOST_ONCE)));
+            }
+            assignmentView = Set.copyOf(partitions.keySet());
+            if (!assigned.isEmpty()) {
+                LOG.info("group {}: assigned {}", config.groupId(), assigned);
+                try {
+                    handler.setup(session(Set.copyOf(assigned), Set.of(), false));
+                } catch (Throwable t) {
+                    LOG.error("group {}: handler.setup failed", config.groupId(), t);
+                }
+            }
+            state.compareAndSet(ManagerState.STARTING, ManagerState.RUNNING);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            remove(revoked, false);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            remove(lost, true);
+        }
+
+        private void remove(Collection<TopicPartition> tps, boolean lost) {
+            if (tps.isEmpty()) {
+                return;
+            }
+            if (!shuttingDown) {
+                LOG.info("group {}: {} {}", config.groupId(), lost ? "lost" : "revoked", tps);
+                try {
+                    handler.cleanup(session(Set.of(), Set.copyOf(tps), lost));
+                } catch (Throwable t) {
+                    LOG.error("group {}: handler.cleanup failed", config.groupId(), t);
+                }
+                if (!lost) {
+                    commitSync(tps, config.commitTimeout());
+                }
+            }
+            for (TopicPartition tp : tps) {
+                PartitionState ps = partitions.remove(tp);
+                if (ps != null) {
+                    ps.tracker.close();
+                }
+                pausedView.remove(tp);
+                failedView.remove(tp);
+            }
+            assignmentView = Set.copyOf(partitions.keySet());
+            if (failedView.isEmpty()) {
+                state.compareAndSet(ManagerState.DEGRADED, ManagerState.RUNNING);
+            }
+        }
+    }
+
+    /** Poll-thread state of one assigned partition. */
+    private static final class PartitionState {
+        final TopicPartition tp;
+        OffsetTracker tracker;
+        boolean paused;
+        boolean failed;
+        long committedOffset = -1;
+        long sentOffset = -1;
+
+        PartitionState(TopicPartition tp, OffsetTracker tracker) {
+            this.tp = tp;
+            this.tracker = tracker;
+        }
+    }
+
+    /** A claim bound to the tracker of the assignment it came from. */
+    private static final class Claim implements PartitionClaim {
+        private final TopicPartition tp;
+        private final List<ConsumerRecord<byte[], byte[]>> records;
+        private final OffsetTracker tracker;
+
+        Claim(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OffsetTracker tracker) {
+            this.tp = tp;
+            this.records = java.util.Collections.unmodifiableList(records);
+            this.tracker = tracker;
+        }
+
+        @Override
+        public TopicPartition topicPartition() {
+            return tp;
+        }
+
+        @Override
+        public List<ConsumerRecord<byte[], byte[]>> records() {
+            return records;
+        }
+
+        @Override
+        public boolean markProcessed(ConsumerRecord<byte[], byte[]> record) {
+            if (record.partition() != tp.partition() || !record.topic().equals(tp.topic())) {
+                throw new IllegalArgumentException("record " + record.topic() + "-" + record.partition()
+                        + "@" + record.offset() + " is not of claim " + tp);
+            }
+            return tracker.completeOffset(record.offset());
+        }
+
+        @Override
+        public boolean isRevoked() {
+            return tracker.isClosed();
+        }
+    }
+
+    private record Session(String groupId, Set<TopicPartition> assignment, Set<TopicPartition> addedPartitions,
+                           Set<TopicPartition> revokedPartitions, boolean partitionsLost, Duration revokeTimeout)
+            implements GroupSession {
+    }
+
+    private record CloseRequest(long deadlineNanos, DrainMode mode) {
+    }
+}

@@ -1,0 +1,139 @@
+package io.syncer.internal.produce;
+
+import io.syncer.RetriableSyncerException;
+import io.syncer.SyncerException;
+import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.produce.SendResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The {@link KafkaProducers} implementation over one {@code KafkaProducer}. Thread-safe because
+ * {@code KafkaProducer} is; all error translation happens in {@link #translate}.
+ */
+public final class DefaultKafkaProducers implements KafkaProducers {
+    /** Extra wait on top of the delivery timeout, so the producer's own timeout fires first. */
+    private static final Duration WAIT_SLACK = Duration.ofSeconds(10);
+
+    private final Producer<byte[], byte[]> producer;
+    private final Duration maxWait;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public DefaultKafkaProducers(KafkaProducersConfig config) {
+        this(config, KafkaProducer::new);
+    }
+
+    /** For tests: a producer factory (e.g. a {@code MockProducer}). */
+    public DefaultKafkaProducers(KafkaProducersConfig config, Function<Map<String, Object>, Producer<byte[], byte[]>> factory) {
+        Map<String, Object> p = new HashMap<>(config.kafkaProperties());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+        p.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(KafkaProducersConfig.DEFAULT_LINGER.toMillis()));
+        p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(config.deliveryTimeout().toMillis()));
+        Duration delivery = Duration.ofMillis(Long.parseLong(String.valueOf(p.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG))));
+        this.maxWait = delivery.plus(WAIT_SLACK);
+        this.producer = factory.apply(p);
+    }
+
+    @Override
+    public RecordMetadata send(String topic, byte[] key, byte[] value) {
+        return send(new ProducerRecord<>(topic, key, value));
+    }
+
+    @Override
+    public RecordMetadata send(ProducerRecord<byte[], byte[]> record) {
+        return await(record, sendAsync(record));
+    }
+
+    @Override
+    public List<SendResult> sendAll(List<ProducerRecord<byte[], byte[]>> records) {
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(records.size());
+        for (ProducerRecord<byte[], byte[]> r : records) {
+            futures.add(sendAsync(r));
+        }
+        List<SendResult> results = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            ProducerRecord<byte[], byte[]> r = records.get(i);
+            try {
+                results.add(new SendResult(r, await(r, futures.get(i)), null));
+            } catch (SyncerException e) {
+                results.add(new SendResult(r, null, e));
+            }
+        }
+        return results;
+    }
+
+    @Override
+    public CompletableFuture<RecordMetadata> sendAsync(ProducerRecord<byte[], byte[]> record) {
+        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        if (closed.get()) {
+            result.completeExceptionally(new SyncerException("send to " + record.topic() + " after KafkaProducers was closed"));
+            return result;
+        }
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    result.complete(metadata);
+                } else {
+                    result.completeExceptionally(translate(record.topic(), error));
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(translate(record.topic(), e));
+        }
+        return result;
+    }
+
+    @Override
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        if (closed.compareAndSet(false, true)) {
+            producer.close(timeout);
+        }
+    }
+
+    private RecordMetadata await(ProducerRecord<byte[], byte[]> record, CompletableFuture<RecordMetadata> future) {
+        try {
+            return future.get(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof SyncerException ? (SyncerException) cause : translate(record.topic(), cause);
+        } catch (TimeoutException e) {
+            throw new RetriableSyncerException("send to " + record.topic() + " not acknowledged within " + maxWait, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SyncerException("interrupted while sending to " + record.topic(), e);
+        }
+    }
+
+    /** The one place Kafka producer errors become syncer exceptions. */
+    static SyncerException translate(String topic, Throwable error) {
+        String message = "send to " + topic + " failed: " + error.getClass().getSimpleName() + ": " + error.getMessage();
+        return error instanceof RetriableException
+                ? new RetriableSyncerException(message, error)
+                : new SyncerException(message, error);
+    }
+}

@@ -1,0 +1,306 @@
+package io.syncer.internal.queue;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.syncer.consume.DrainMode;
+import io.syncer.consume.GroupSession;
+import io.syncer.consume.PartitionClaim;
+import io.syncer.queue.AsyncConsumeWorker;
+import io.syncer.queue.OrderingMode;
+import io.syncer.queue.QueueWorkerConfig;
+import io.syncer.queue.RecordDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class DefaultQueueWorkerTest {
+    private static final TopicPartition P0 = new TopicPartition("t", 0);
+    private static final TopicPartition P1 = new TopicPartition("t", 1);
+
+    private DefaultQueueWorker<ConsumerRecord<byte[], byte[]>> queue;
+
+    @AfterEach
+    void closeQueue() {
+        if (queue != null) {
+            queue.close(Duration.ofSeconds(5), DrainMode.ABANDON);
+        }
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String key) {
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), ("v" + offset).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String key(ConsumerRecord<byte[], byte[]> r) {
+        return r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+    }
+
+    private DefaultQueueWorker<ConsumerRecord<byte[], byte[]>> start(QueueWorkerConfig config,
+                                                                     AsyncConsumeWorker<ConsumerRecord<byte[], byte[]>> worker) {
+        queue = new DefaultQueueWorker<>(config, RecordDecoder.identity(), worker);
+        queue.setup(FakeSession.assigned(Set.of(P0, P1)));
+        return queue;
+    }
+
+    /** Per-key order holds with 8 workers while different keys of one partition overlap. */
+    @Test
+    void keyModeKeepsPerKeyOrderAndRunsKeysConcurrently() {
+        Map<String, List<Long>> seen = new ConcurrentHashMap<>();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        start(QueueWorkerConfig.builder().workers(8).ordering(OrderingMode.KEY).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    seen.computeIfAbsent(key(r), k -> new CopyOnWriteArrayList<>()).add(r.offset());
+                    Thread.sleep(2);
+                    running.decrementAndGet();
+                }));
+        FakeClaim claim = FakeClaim.of(P0, 0, 400, i -> "k" + (i % 10));
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(20)).until(() -> claim.processed.size() == 400);
+        for (List<Long> offsets : seen.values()) {
+            List<Long> sorted = new ArrayList<>(offsets);
+            sorted.sort(null);
+            assertEquals(sorted, offsets, "records of one key must run in offset order");
+        }
+        assertTrue(maxRunning.get() > 1, "different keys of one partition should run concurrently, max " + maxRunning);
+        assertTrue(maxRunning.get() <= 8);
+    }
+
+    @Test
+    void partitionModeRunsOneRecordPerPartitionAtATime() {
+        Map<TopicPartition, AtomicInteger> running = Map.of(P0, new AtomicInteger(), P1, new AtomicInteger());
+        AtomicInteger violations = new AtomicInteger();
+        List<Long> p0Order = new CopyOnWriteArrayList<>();
+        start(QueueWorkerConfig.builder().workers(4).ordering(OrderingMode.PARTITION).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    AtomicInteger n = running.get(new TopicPartition(r.topic(), r.partition()));
+                    if (n.incrementAndGet() > 1) {
+                        violations.incrementAndGet();
+                    }
+                    if (r.partition() == 0) {
+                        p0Order.add(r.offset());
+                    }
+                    Thread.sleep(1);
+                    n.decrementAndGet();
+                }));
+        FakeClaim c0 = FakeClaim.of(P0, 0, 100, i -> "k" + i);
+        FakeClaim c1 = FakeClaim.of(P1, 0, 100, i -> "k" + i);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0, P1)), c0);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0, P1)), c1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> c0.processed.size() + c1.processed.size() == 200);
+        assertEquals(0, violations.get());
+        List<Long> sorted = new ArrayList<>(p0Order);
+        sorted.sort(null);
+        assertEquals(sorted, p0Order);
+    }
+
+    @Test
+    void unorderedModeRunsRecordsOfOneKeyConcurrently() {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        start(QueueWorkerConfig.builder().workers(4).ordering(OrderingMode.UNORDERED).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    Thread.sleep(5);
+                    running.decrementAndGet();
+                }));
+        FakeClaim claim = FakeClaim.of(P0, 0, 100, i -> "same-key");
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(20)).until(() -> claim.processed.size() == 100);
+        assertTrue(maxRunning.get() > 1, "unordered records of one key should overlap, max " + maxRunning);
+    }
+
+    /** A failing key retries with backoff while other keys keep flowing; nothing is marked before success. */
+    @Test
+    void failedRecordRetriesWithoutBlockingOtherKeys() {
+        AtomicInteger attemptsOfBad = new AtomicInteger();
+        List<Long> doneOrder = new CopyOnWriteArrayList<>();
+        start(QueueWorkerConfig.builder().workers(2).retryBackoff(Duration.ofMillis(200))
+                        .maxRetryBackoff(Duration.ofMillis(400)).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    if (r.offset() == 0 && attemptsOfBad.incrementAndGet() <= 3) {
+                        throw new IllegalStateException("boom " + attemptsOfBad.get());
+                    }
+                    doneOrder.add(r.offset());
+                }));
+        FakeClaim claim = FakeClaim.of(P0, 0, 50, i -> i == 0 || i == 1 ? "bad" : "good" + i);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(10)).until(() -> claim.processed.size() == 48);
+        assertFalse(claim.processed.contains(0L), "the failing record must not be marked while it fails");
+        assertFalse(claim.processed.contains(1L), "its key's next record waits behind it");
+        await().atMost(Duration.ofSeconds(10)).until(() -> claim.processed.size() == 50);
+        assertTrue(doneOrder.indexOf(0L) < doneOrder.indexOf(1L), "key order kept across retries");
+        assertEquals(4, attemptsOfBad.get(), "three failures, then success");
+        assertEquals(3, queue.stats().failedAttempts());
+        assertEquals(50, queue.stats().processed());
+    }
+
+    @Test
+    void asyncWorkRespectsMaxInFlight() {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        try {
+            start(QueueWorkerConfig.builder().workers(1).maxInFlight(16).ordering(OrderingMode.UNORDERED).build(),
+                    (id, r) -> {
+                        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                        CompletableFuture<Void> f = new CompletableFuture<>();
+                        timer.schedule(() -> {
+                            inFlight.decrementAndGet();
+                            f.complete(null);
+                        }, 5, TimeUnit.MILLISECONDS);
+                        return f;
+                    });
+            FakeClaim claim = FakeClaim.of(P0, 0, 300, i -> null);
+            queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+            await().atMost(Duration.ofSeconds(20)).until(() -> claim.processed.size() == 300);
+            assertTrue(maxInFlight.get() > 1, "one thread should keep several async items in flight");
+            assertTrue(maxInFlight.get() <= 16, "in-flight bound exceeded: " + maxInFlight);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    /** Revoke drops queued records of the partition and waits for its in-flight one. */
+    @Test
+    void cleanupPurgesQueuedAndWaitsForInFlight() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> done = new CopyOnWriteArrayList<>();
+        start(QueueWorkerConfig.builder().workers(1).ordering(OrderingMode.PARTITION).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    if (r.partition() == 0 && r.offset() == 0) {
+                        started.countDown();
+                        release.await();
+                    }
+                    done.add(r.partition() * 1000L + r.offset());
+                }));
+        FakeClaim c0 = FakeClaim.of(P0, 0, 20, i -> null);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0, P1)), c0);
+        assertTrue(started.await(5, TimeUnit.SECONDS));
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release.countDown();
+        });
+        releaser.start();
+        long t0 = System.nanoTime();
+        queue.cleanup(FakeSession.revoked(Set.of(P0), Duration.ofSeconds(5)));
+        long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(waitedMs >= 200, "cleanup should wait for the in-flight record, waited " + waitedMs);
+        assertEquals(List.of(0L), c0.processed, "only the in-flight record completes; queued ones are dropped");
+        assertEquals(0, queue.stats().queued());
+        FakeClaim c1 = FakeClaim.of(P1, 0, 5, i -> null);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P1)), c1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> c1.processed.size() == 5);
+        releaser.join();
+    }
+
+    @Test
+    void closeAbandonInterruptsWorkersAndEndsThreads() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        start(QueueWorkerConfig.builder().workers(2).name("closing").build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    started.countDown();
+                    Thread.sleep(60_000);
+                }));
+        FakeClaim claim = FakeClaim.of(P0, 0, 10, i -> "k" + i);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        assertTrue(started.await(5, TimeUnit.SECONDS));
+        queue.close(Duration.ofSeconds(5), DrainMode.ABANDON);
+        queue = null;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            assertFalse(t.getName().startsWith("syncer-worker-closing") && t.isAlive(), "thread left behind: " + t);
+        }
+        assertTrue(claim.processed.isEmpty());
+    }
+
+    /** A claim whose completions are recorded. */
+    static final class FakeClaim implements PartitionClaim {
+        final TopicPartition tp;
+        final List<ConsumerRecord<byte[], byte[]>> records;
+        final List<Long> processed = new CopyOnWriteArrayList<>();
+        volatile boolean revoked;
+
+        FakeClaim(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+            this.tp = tp;
+            this.records = records;
+        }
+
+        static FakeClaim of(TopicPartition tp, long first, int count, java.util.function.IntFunction<String> keys) {
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                records.add(record(tp, first + i, keys.apply(i)));
+            }
+            return new FakeClaim(tp, records);
+        }
+
+        @Override
+        public TopicPartition topicPartition() {
+            return tp;
+        }
+
+        @Override
+        public List<ConsumerRecord<byte[], byte[]>> records() {
+            return records;
+        }
+
+        @Override
+        public boolean markProcessed(ConsumerRecord<byte[], byte[]> record) {
+            if (processed.contains(record.offset())) {
+                throw new AssertionError("marked twice: " + record.offset());
+            }
+            return processed.add(record.offset());
+        }
+
+        @Override
+        public boolean isRevoked() {
+            return revoked;
+        }
+    }
+
+    record FakeSession(Set<TopicPartition> assignment, Set<TopicPartition> addedPartitions,
+                       Set<TopicPartition> revokedPartitions, Duration revokeTimeout) implements GroupSession {
+        static FakeSession assigned(Set<TopicPartition> tps) {
+            return new FakeSession(tps, tps, Set.of(), Duration.ofSeconds(1));
+        }
+
+        static FakeSession revoked(Set<TopicPartition> tps, Duration timeout) {
+            return new FakeSession(Set.of(), Set.of(), tps, timeout);
+        }
+
+        @Override
+        public String groupId() {
+            return "g";
+        }
+
+        @Override
+        public boolean partitionsLost() {
+            return false;
+        }
+    }
+}
