@@ -1,0 +1,102 @@
+package io.syncer.test;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JUnit 5 extension that gives tests one shared {@link KafkaBroker} per test JVM; {@link WithKafka} registers it.
+ *
+ * <p>It resolves parameters of type {@link KafkaBroker} in constructors, lifecycle methods and test methods. The
+ * broker starts on first use (at the latest before the first {@code @BeforeAll} of a class using this extension),
+ * lives in the root {@link ExtensionContext.Store} and is closed by JUnit after the last test of the run. Start-up
+ * is thread-safe, so parallel test execution still starts exactly one broker.
+ *
+ * <p>By default the broker is an {@link EmbeddedKafkaBroker}. If the system property
+ * {@value #BOOTSTRAP_SERVERS_PROPERTY} or, failing that, the environment variable {@value #BOOTSTRAP_SERVERS_ENV}
+ * is set to a non-blank value, tests use that external cluster instead and no broker is started. Tests must then
+ * use unique topic and group names, see {@link KafkaBroker#uniqueName(String)}.
+ */
+public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
+
+    /** Environment variable naming an external cluster's bootstrap servers. */
+    public static final String BOOTSTRAP_SERVERS_ENV = "SYNCER_KAFKA_BOOTSTRAP_SERVERS";
+
+    /** System property naming an external cluster's bootstrap servers; it wins over the environment variable. */
+    public static final String BOOTSTRAP_SERVERS_PROPERTY = "syncer.kafka.bootstrap.servers";
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBrokerExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
+    private static final Object START_LOCK = new Object();
+
+    /** Creates the extension; JUnit calls this, tests use {@link WithKafka} instead. */
+    public KafkaBrokerExtension() {
+    }
+
+    /**
+     * Starts the shared broker if it is not running yet, so that start-up does not count against the timeout of
+     * the first test.
+     *
+     * @param context the class's extension context
+     */
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        broker(context);
+    }
+
+    /**
+     * Supports parameters declared exactly as {@link KafkaBroker}.
+     *
+     * @param parameterContext the parameter
+     * @param extensionContext the extension context
+     * @return whether the parameter's type is {@link KafkaBroker}
+     */
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == KafkaBroker.class;
+    }
+
+    /**
+     * Returns the shared broker, starting it if needed.
+     *
+     * @param parameterContext the parameter
+     * @param extensionContext the extension context
+     * @return the shared {@link KafkaBroker}
+     */
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return broker(extensionContext);
+    }
+
+    private static KafkaBroker broker(ExtensionContext context) {
+        ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
+        synchronized (START_LOCK) {
+            return store.getOrComputeIfAbsent(KafkaBroker.class, key -> startBroker(), KafkaBroker.class);
+        }
+    }
+
+    private static KafkaBroker startBroker() {
+        String external = externalBootstrapServers(
+                System.getProperty(BOOTSTRAP_SERVERS_PROPERTY), System.getenv(BOOTSTRAP_SERVERS_ENV));
+        if (external == null) {
+            return EmbeddedKafkaBroker.start();
+        }
+        LOG.info("Using the external Kafka cluster at {}", external);
+        return new ExternalKafkaBroker(external);
+    }
+
+    /** Returns the external cluster's bootstrap servers, or {@code null} if neither value is set. */
+    static String externalBootstrapServers(String property, String environment) {
+        if (property != null && !property.isBlank()) {
+            return property.strip();
+        }
+        if (environment != null && !environment.isBlank()) {
+            return environment.strip();
+        }
+        return null;
+    }
+}
