@@ -24,7 +24,17 @@ public record GroupHealth(
         long queuedBytes,
         Throwable failure) {
 
-    /** Copies the collections so the view never changes. */
+    /**
+     * Copies the collections so the view never changes.
+     *
+     * @param state the lifecycle state
+     * @param assignment partitions assigned to this member
+     * @param pausedPartitions partitions paused by backpressure
+     * @param failedPartitions partitions failed closed
+     * @param queuedRecords records handed over and not yet processed
+     * @param queuedBytes their size in bytes
+     * @param failure the error that stopped the poll thread, or {@code null}
+     */
     public GroupHealth {
         assignment = Set.copyOf(assignment);
         pausedPartitions = Set.copyOf(pausedPartitions);

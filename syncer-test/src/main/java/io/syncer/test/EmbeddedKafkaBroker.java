@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +81,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
-                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                    .setBootstrapMetadata(productionFeatures())
                     .build());
             config.forEach(builder::setConfigProp);
             cluster = builder.build();
@@ -139,5 +141,21 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
         }
         LOG.info("Embedded Kafka broker at {} stopped in {} ms", bootstrapServers,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    }
+
+    /**
+     * The latest production metadata version with every production feature at its latest
+     * production level, as {@code kafka-storage format} gives a real 4.3.1 broker. The test kit's own
+     * default leaves features such as {@code group.version} at 0, which disables the KIP-848
+     * consumer group protocol.
+     */
+    private static BootstrapMetadata productionFeatures() {
+        Map<String, Short> features = new LinkedHashMap<>();
+        for (Feature feature : Feature.PRODUCTION_FEATURES) {
+            if (feature != Feature.KRAFT_VERSION) {
+                features.put(feature.featureName(), feature.latestProduction());
+            }
+        }
+        return BootstrapMetadata.fromVersions(MetadataVersion.latestProduction(), features, "syncer-test");
     }
 }

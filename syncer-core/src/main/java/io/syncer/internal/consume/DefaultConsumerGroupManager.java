@@ -333,6 +333,22 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 default:
                     throw new IllegalStateException("unknown policy " + policy);
             }
+            if (!ps.failed) {
+                commitResetPosition(ps);
+            }
+        }
+    }
+
+    /** Commits the position an explicit reset chose, so a restart does not reset again, later. */
+    private void commitResetPosition(PartitionState ps) {
+        try {
+            long position = consumer.position(ps.tp, config.commitTimeout());
+            consumer.commitSync(Map.of(ps.tp, new OffsetAndMetadata(position)), config.commitTimeout());
+            ps.committedOffset = position;
+            ps.sentOffset = position;
+            LOG.warn("group {}: {} reset to offset {} and committed", config.groupId(), ps.tp, position);
+        } catch (RuntimeException e) {
+            LOG.warn("group {}: could not commit the reset position of {}: {}", config.groupId(), ps.tp, e.toString());
         }
     }
 

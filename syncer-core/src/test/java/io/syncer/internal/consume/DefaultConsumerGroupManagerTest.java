@@ -1,0 +1,193 @@
+package io.syncer.internal.consume;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.consume.ConsumerGroupHandler;
+import io.syncer.consume.DrainMode;
+import io.syncer.consume.GroupSession;
+import io.syncer.consume.ManagerState;
+import io.syncer.consume.PartitionClaim;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Poll-loop logic against Kafka's {@link MockConsumer}: no broker, no sleeps. */
+@Timeout(30)
+class DefaultConsumerGroupManagerTest {
+    private static final TopicPartition TP = new TopicPartition("t", 0);
+
+    private final RecordingConsumer consumer = new RecordingConsumer();
+    private final List<PartitionClaim> claims = new CopyOnWriteArrayList<>();
+    private final List<Long> handed = new CopyOnWriteArrayList<>();
+    private DefaultConsumerGroupManager manager;
+
+    /** Keeps every record queued until the test marks it. */
+    private final ConsumerGroupHandler holdingHandler = new ConsumerGroupHandler() {
+        @Override
+        public void consumeClaim(GroupSession session, PartitionClaim claim) {
+            claims.add(claim);
+            claim.records().forEach(r -> handed.add(r.offset()));
+        }
+    };
+
+    @AfterEach
+    void close() {
+        if (manager != null) {
+            manager.close(Duration.ofSeconds(5), DrainMode.ABANDON);
+        }
+    }
+
+    private void start(ConsumerGroupConfig.Builder config, int records) {
+        manager = new DefaultConsumerGroupManager(config.groupId("g").topics("t").bootstrapServers("unused:9092").build(),
+                holdingHandler, props -> consumer);
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(TP));
+            consumer.seek(TP, 0);
+            new LogFeed(records).run();
+        });
+        manager.start();
+    }
+
+    /**
+     * Makes the MockConsumer behave like a log: before every poll, offer the records from the current
+     * position on (MockConsumer forgets records once polled, a broker re-serves them after a seek).
+     */
+    private final class LogFeed implements Runnable {
+        private final int end;
+
+        LogFeed(int end) {
+            this.end = end;
+        }
+
+        @Override
+        public void run() {
+            for (long o = consumer.position(TP); o < end; o++) {
+                consumer.addRecord(new ConsumerRecord<>("t", 0, o, null, new byte[10]));
+            }
+            consumer.schedulePollTask(this);
+        }
+    }
+
+    private void markAll() {
+        for (PartitionClaim claim : claims) {
+            for (ConsumerRecord<byte[], byte[]> r : claim.records()) {
+                claim.markProcessed(r);
+            }
+        }
+    }
+
+    @Test
+    void fullQueueSeeksBackPausesAndResumesBelowTheLowWatermark() {
+        start(ConsumerGroupConfig.builder().maxQueuedRecords(10), 30);
+        await().until(() -> manager.health().pausedPartitions().contains(TP));
+        assertEquals(8, handed.size(), "admitted up to pauseAbove (0.8) of 10 records, then paused");
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L), handed);
+        assertEquals(8, manager.health().queuedRecords());
+        assertTrue(manager.health().queuedRecords() <= 10);
+
+        markAll();
+        await().until(() -> handed.size() == 16);
+        assertEquals(List.of(8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L), handed.subList(8, 16),
+                "the records fetched while paused were re-fetched in order, none skipped");
+        markAll();
+        await().until(() -> handed.size() == 24);
+        markAll();
+        await().until(() -> handed.size() == 30);
+        markAll();
+        await().until(() -> Long.valueOf(30).equals(committed()));
+        assertEquals(0, manager.health().queuedRecords());
+        assertEquals(ManagerState.RUNNING, manager.health().state());
+    }
+
+    @Test
+    void commitsOnlyTheProcessedPrefix() {
+        start(ConsumerGroupConfig.builder().commitInterval(Duration.ofMillis(10)), 5);
+        await().until(() -> handed.size() == 5);
+        PartitionClaim claim = claims.get(0);
+        claim.markProcessed(claim.records().get(0));
+        claim.markProcessed(claim.records().get(1));
+        claim.markProcessed(claim.records().get(3));
+        await().until(() -> Long.valueOf(2).equals(committed()));
+        claim.markProcessed(claim.records().get(2));
+        await().until(() -> Long.valueOf(4).equals(committed()));
+        assertEquals(3, manager.health().queuedRecords() + 2, "record 4 is still queued");
+    }
+
+    @Test
+    void drainCloseWaitsForQueuedRecordsThenCommits() throws Exception {
+        start(ConsumerGroupConfig.builder(), 5);
+        await().until(() -> handed.size() == 5);
+        Thread marker = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            markAll();
+        });
+        marker.start();
+        manager.close(Duration.ofSeconds(10), DrainMode.DRAIN);
+        marker.join();
+        assertEquals(ManagerState.CLOSED, manager.health().state());
+        assertEquals(5L, consumer.committedAtClose.get(TP).offset());
+        manager = null;
+    }
+
+    @Test
+    void handlerFailureFailsOnlyThatPartitionClosed() {
+        manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
+                .bootstrapServers("unused:9092").build(), (session, claim) -> {
+                    throw new IllegalStateException("handler bug");
+                }, props -> consumer);
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(TP));
+            consumer.seek(TP, 0);
+            consumer.addRecord(new ConsumerRecord<>("t", 0, 0, null, new byte[1]));
+        });
+        manager.start();
+        await().until(() -> manager.health().failedPartitions().containsKey(TP));
+        assertEquals(ManagerState.DEGRADED, manager.health().state());
+        assertTrue(manager.health().failedPartitions().get(TP).reason().contains("handler bug"));
+        assertEquals(Set.of(TP), consumer.paused());
+    }
+
+    private Long committed() {
+        Map<TopicPartition, OffsetAndMetadata> c = new HashMap<>();
+        synchronized (consumer) {
+            c.putAll(consumer.committed(Set.of(TP)));
+        }
+        OffsetAndMetadata o = c.get(TP);
+        return o == null ? null : o.offset();
+    }
+
+    /** Keeps the committed offsets it had when closed. */
+    private static final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
+        final Map<TopicPartition, OffsetAndMetadata> committedAtClose = new HashMap<>();
+
+        RecordingConsumer() {
+            super("none");
+        }
+
+        @Override
+        public synchronized void close(CloseOptions options) {
+            committedAtClose.putAll(committed(assignment()));
+            super.close(options);
+        }
+    }
+}

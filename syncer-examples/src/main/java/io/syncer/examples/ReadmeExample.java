@@ -1,0 +1,76 @@
+package io.syncer.examples;
+
+import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.consume.ConsumerGroupManager;
+import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.produce.SendResult;
+import io.syncer.queue.AsyncConsumeWorker;
+import io.syncer.queue.OrderingMode;
+import io.syncer.queue.QueueWorker;
+import io.syncer.queue.QueueWorkerConfig;
+import io.syncer.queue.RecordDecoder;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * The code the README shows, compiled with the build so the README cannot drift from the API.
+ * Not run by the demo; see {@link QuickstartDemo} for a complete program.
+ */
+public final class ReadmeExample {
+    private ReadmeExample() {
+    }
+
+    /**
+     * The consuming snippet.
+     *
+     * @return the started manager
+     */
+    static ConsumerGroupManager consume() {
+        // 1. What to do with one record: called on a worker thread; throw to retry with backoff.
+        QueueWorker<String> queue = QueueWorker.create(
+                QueueWorkerConfig.builder().workers(8).ordering(OrderingMode.KEY).build(),
+                RecordDecoder.utf8Value(),
+                AsyncConsumeWorker.blocking((workerId, line) -> store(line)));
+
+        // 2. Which group and topics; everything else has a named default.
+        ConsumerGroupConfig config = ConsumerGroupConfig.builder()
+                .groupId("access-log-syncer")
+                .topicPattern(Pattern.compile("access-log-.*"))
+                .bootstrapServers("kafka:9092")
+                .build();
+
+        // 3. Run it. close() drains queued work and commits what was processed.
+        ConsumerGroupManager manager = ConsumerGroupManager.create(config, queue);
+        manager.start();
+        manager.closeOnShutdown(Duration.ofSeconds(30));
+        return manager;
+    }
+
+    /**
+     * The producing snippet.
+     *
+     * @param key a key
+     * @param value a value
+     * @param records a batch
+     * @param record one record
+     */
+    static void produce(byte[] key, byte[] value, List<ProducerRecord<byte[], byte[]>> records,
+                        ProducerRecord<byte[], byte[]> record) {
+        try (KafkaProducers producers = KafkaProducers.create(
+                KafkaProducersConfig.builder().bootstrapServers("kafka:9092").build())) {
+            RecordMetadata m = producers.send("docs", key, value);           // synchronous
+            List<SendResult> results = producers.sendAll(records);            // per-record outcome
+            CompletableFuture<RecordMetadata> f = producers.sendAsync(record); // asynchronous
+            System.out.println(m + " " + results.size() + " " + f.isDone());
+        }
+    }
+
+    private static void store(String line) {
+        System.out.println(line);
+    }
+}
