@@ -36,6 +36,8 @@ final class Records {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262144);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, 1000);
+        // one request at a time: offsets within a partition follow send order even across retries
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return new KafkaProducer<>(p);
     }
 

@@ -1,6 +1,7 @@
 package io.syncer.test;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,8 +13,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ForwardingAdmin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
@@ -93,7 +97,30 @@ final class BrokerAdmin extends ForwardingAdmin {
                 .filter(p -> p.leader() == null || p.leader().isEmpty())
                 .map(TopicPartitionInfo::partition)
                 .toList();
-        return leaderless.isEmpty() ? null : "partitions without a leader: " + leaderless;
+        if (!leaderless.isEmpty()) {
+            return "partitions without a leader: " + leaderless;
+        }
+        return notServing(admin, name, partitions);
+    }
+
+    /**
+     * Metadata can name a leader before that broker serves the partition; a producer writing then
+     * gets NOT_LEADER_OR_FOLLOWER for one batch while a later one is appended, and its retry fails
+     * with OUT_OF_ORDER_SEQUENCE_NUMBER. ListOffsets is answered only by a serving leader, so it is
+     * the readiness probe.
+     */
+    private static String notServing(Admin admin, String name, int partitions) throws InterruptedException {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(name, p), OffsetSpec.latest());
+        }
+        try {
+            admin.listOffsets(request, new ListOffsetsOptions().timeoutMs((int) DESCRIBE_TIMEOUT.toMillis()))
+                    .all().get();
+            return null;
+        } catch (ExecutionException e) {
+            return "listOffsets failed: " + e.getCause();
+        }
     }
 
     private static long remainingMillis(long deadlineNanos) {
