@@ -52,6 +52,8 @@ public final class ConsumerGroupConfig {
     public static final Duration DEFAULT_METADATA_MAX_AGE = Duration.ofSeconds(5);
     /** Default {@link Builder#revokeTimeout}: 10 s. */
     public static final Duration DEFAULT_REVOKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@link Builder#stallTimeout}: 60 s. */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
     /** Default {@link Builder#maxQueuedRecords}: 10,000 records. */
     public static final int DEFAULT_MAX_QUEUED_RECORDS = 10_000;
     /** Default {@link Builder#maxQueuedBytes}: 64 MiB. */
@@ -73,6 +75,7 @@ public final class ConsumerGroupConfig {
     private final Duration pollTimeout;
     private final Duration metadataMaxAge;
     private final Duration revokeTimeout;
+    private final Duration stallTimeout;
     private final int maxQueuedRecords;
     private final long maxQueuedBytes;
     private final double pauseAbove;
@@ -91,6 +94,7 @@ public final class ConsumerGroupConfig {
         this.pollTimeout = b.pollTimeout;
         this.metadataMaxAge = b.metadataMaxAge;
         this.revokeTimeout = b.revokeTimeout;
+        this.stallTimeout = b.stallTimeout;
         this.maxQueuedRecords = b.maxQueuedRecords;
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.pauseAbove = b.pauseAbove;
@@ -122,7 +126,7 @@ public final class ConsumerGroupConfig {
      * {@code .initial.position} (earliest|latest), {@code .offset.reset.policy}
      * (fail|earliest|latest|by-duration:&lt;d&gt;), {@code .commit.mode}
      * (at_least_once|at_most_once), {@code .commit.interval}, {@code .commit.timeout},
-     * {@code .poll.timeout}, {@code .metadata.max.age}, {@code .revoke.timeout},
+     * {@code .poll.timeout}, {@code .metadata.max.age}, {@code .revoke.timeout}, {@code .stall.timeout},
      * {@code .max.queued.records}, {@code .max.queued.bytes}; durations as {@code 500ms},
      * {@code 5s} or {@code PT5S}. Keys under {@value #KAFKA_PREFIX} go to the Kafka consumer.
      *
@@ -146,6 +150,7 @@ public final class ConsumerGroupConfig {
                 .duration("poll.timeout", b::pollTimeout)
                 .duration("metadata.max.age", b::metadataMaxAge)
                 .duration("revoke.timeout", b::revokeTimeout)
+                .duration("stall.timeout", b::stallTimeout)
                 .integer("max.queued.records", b::maxQueuedRecords)
                 .longValue("max.queued.bytes", b::maxQueuedBytes)
                 .apply(props, b::kafkaProperties);
@@ -212,6 +217,11 @@ public final class ConsumerGroupConfig {
         return revokeTimeout;
     }
 
+    /** @return how long a lagging partition's committed offset may stand still before it is reported stalled */
+    public Duration stallTimeout() {
+        return stallTimeout;
+    }
+
     /** @return the bound on queued (handed over, not yet processed) records */
     public int maxQueuedRecords() {
         return maxQueuedRecords;
@@ -259,6 +269,7 @@ public final class ConsumerGroupConfig {
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private Duration metadataMaxAge = DEFAULT_METADATA_MAX_AGE;
         private Duration revokeTimeout = DEFAULT_REVOKE_TIMEOUT;
+        private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
         private int maxQueuedRecords = DEFAULT_MAX_QUEUED_RECORDS;
         private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
         private double pauseAbove = DEFAULT_PAUSE_ABOVE;
@@ -280,6 +291,7 @@ public final class ConsumerGroupConfig {
             pollTimeout = c.pollTimeout;
             metadataMaxAge = c.metadataMaxAge;
             revokeTimeout = c.revokeTimeout;
+            stallTimeout = c.stallTimeout;
             maxQueuedRecords = c.maxQueuedRecords;
             maxQueuedBytes = c.maxQueuedBytes;
             pauseAbove = c.pauseAbove;
@@ -465,6 +477,20 @@ public final class ConsumerGroupConfig {
          */
         public Builder revokeTimeout(Duration timeout) {
             this.revokeTimeout = Require.nonNegative("revokeTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * The stall watchdog: a partition that lags while its committed offset has not moved for this
+         * long is reported in {@link GroupHealth#stalledPartitions()} (state
+         * {@link ManagerState#DEGRADED}) until its offset moves again. Default
+         * {@link #DEFAULT_STALL_TIMEOUT} (60 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder stallTimeout(Duration timeout) {
+            this.stallTimeout = Require.positive("stallTimeout", timeout);
             return this;
         }
 

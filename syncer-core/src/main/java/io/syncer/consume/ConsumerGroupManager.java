@@ -1,6 +1,7 @@
 package io.syncer.consume;
 
 import io.syncer.internal.consume.DefaultConsumerGroupManager;
+import io.syncer.metrics.SyncerMetrics;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -41,8 +42,21 @@ public interface ConsumerGroupManager extends AutoCloseable {
      * @return the manager
      */
     static ConsumerGroupManager create(ConsumerGroupConfig config, ConsumerGroupHandler handler) {
+        return create(config, handler, SyncerMetrics.NOOP);
+    }
+
+    /**
+     * Creates a manager (not yet started) that reports to {@code metrics}.
+     *
+     * @param config the configuration
+     * @param handler receives the records
+     * @param metrics receives counts, commit latencies and per-partition status (e.g. the
+     *     {@code syncer-micrometer} binding); also handed to the handler through {@link GroupSession#metrics()}
+     * @return the manager
+     */
+    static ConsumerGroupManager create(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics) {
         return new DefaultConsumerGroupManager(Objects.requireNonNull(config, "config"),
-                Objects.requireNonNull(handler, "handler"));
+                Objects.requireNonNull(handler, "handler"), Objects.requireNonNull(metrics, "metrics"));
     }
 
     /**

@@ -10,7 +10,11 @@ import org.apache.kafka.common.TopicPartition;
  * @param state the lifecycle state
  * @param assignment partitions assigned to this member
  * @param pausedPartitions partitions paused because they hold more than their share of the queue
- * @param failedPartitions partitions failed closed (out-of-range offset, handler failure), with why
+ * @param failedPartitions partitions failed closed (out-of-range offset, halted record, handler
+ *     failure), with why
+ * @param stalledPartitions partitions whose lag is positive while their committed offset has not
+ *     moved for {@link ConsumerGroupConfig#stallTimeout()}: a hung worker or sink
+ * @param partitions every assigned partition's status, refreshed about once per commit interval
  * @param queuedRecords records handed to the handler and not yet processed
  * @param queuedBytes their size in bytes (serialized key, value and headers)
  * @param failure the error that stopped the poll thread, or {@code null}
@@ -20,6 +24,8 @@ public record GroupHealth(
         Set<TopicPartition> assignment,
         Set<TopicPartition> pausedPartitions,
         Map<TopicPartition, PartitionFailure> failedPartitions,
+        Set<TopicPartition> stalledPartitions,
+        Map<TopicPartition, PartitionStatus> partitions,
         long queuedRecords,
         long queuedBytes,
         Throwable failure) {
@@ -31,6 +37,8 @@ public record GroupHealth(
      * @param assignment partitions assigned to this member
      * @param pausedPartitions partitions paused by backpressure
      * @param failedPartitions partitions failed closed
+     * @param stalledPartitions partitions whose committed offset does not move while they lag
+     * @param partitions every assigned partition's status
      * @param queuedRecords records handed over and not yet processed
      * @param queuedBytes their size in bytes
      * @param failure the error that stopped the poll thread, or {@code null}
@@ -39,10 +47,12 @@ public record GroupHealth(
         assignment = Set.copyOf(assignment);
         pausedPartitions = Set.copyOf(pausedPartitions);
         failedPartitions = Map.copyOf(failedPartitions);
+        stalledPartitions = Set.copyOf(stalledPartitions);
+        partitions = Map.copyOf(partitions);
     }
 
     /**
-     * Whether every assigned partition is being consumed.
+     * Whether every assigned partition is being consumed and none is stalled.
      *
      * @return {@code true} in {@link ManagerState#RUNNING} or {@link ManagerState#STARTING}
      */

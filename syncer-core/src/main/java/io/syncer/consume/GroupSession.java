@@ -53,4 +53,11 @@ public interface GroupSession {
      * @return the bound
      */
     Duration revokeTimeout();
+
+    /**
+     * Where to report processing counts (the manager's {@link io.syncer.metrics.SyncerMetrics}).
+     *
+     * @return the metrics sink, never {@code null}
+     */
+    io.syncer.metrics.SyncerMetrics metrics();
 }

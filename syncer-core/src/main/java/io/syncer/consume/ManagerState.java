@@ -1,6 +1,10 @@
 package io.syncer.consume;
 
-/** The lifecycle of a {@link ConsumerGroupManager}. Moves forward only. */
+/**
+ * The lifecycle of a {@link ConsumerGroupManager}: {@code NEW → STARTING → RUNNING ⇄ DEGRADED →
+ * CLOSING → CLOSED}, or {@code FAILED} when the poll thread stops on an error ({@code CLOSED} after
+ * {@code close}).
+ */
 public enum ManagerState {
     /** Built, not started. */
     NEW,
@@ -8,7 +12,10 @@ public enum ManagerState {
     STARTING,
     /** Consuming every assigned partition. */
     RUNNING,
-    /** Consuming, but at least one partition has failed closed (see {@link GroupHealth#failedPartitions()}). */
+    /**
+     * Consuming, but at least one partition has failed closed ({@link GroupHealth#failedPartitions()})
+     * or stalled ({@link GroupHealth#stalledPartitions()}).
+     */
     DEGRADED,
     /** The poll thread stopped on an unrecoverable error; see {@link GroupHealth#failure()}. */
     FAILED,

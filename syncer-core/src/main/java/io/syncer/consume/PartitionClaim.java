@@ -37,10 +37,22 @@ public interface PartitionClaim {
     boolean markProcessed(ConsumerRecord<byte[], byte[]> record);
 
     /**
-     * Whether the partition has been revoked or lost since this claim was handed out; work on its
-     * records may stop.
+     * Stops this partition at {@code record}, for a record that must not be skipped and cannot be
+     * processed ({@link io.syncer.failure.DeadLetterPolicy#halt()}): the partition is paused and
+     * reported failed in {@link ConsumerGroupManager#health()}, nothing at or past the record is
+     * committed, and work on its later records stops ({@link #isStopped()}). Records before it may
+     * still complete. Thread-safe; the pause takes effect on the poll thread's next turn.
      *
-     * @return {@code true} once revoked
+     * @param record a record of this claim
+     * @param reason why, for the health report and logs
      */
-    boolean isRevoked();
+    void halt(ConsumerRecord<byte[], byte[]> record, String reason);
+
+    /**
+     * Whether this claim's records should no longer be processed: the partition was revoked or
+     * lost since the claim was handed out, or halted.
+     *
+     * @return {@code true} once stopped
+     */
+    boolean isStopped();
 }

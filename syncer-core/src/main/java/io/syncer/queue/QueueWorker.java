@@ -39,6 +39,20 @@ public interface QueueWorker<T> extends ConsumerGroupHandler {
     }
 
     /**
+     * Creates a queue worker whose records are JSON values bound to {@code type}
+     * ({@link RecordDecoder#json(Class)}).
+     *
+     * @param config workers, ordering, retries, dead letters
+     * @param type the item class
+     * @param worker processes each item
+     * @param <T> the item type
+     * @return the queue worker
+     */
+    static <T> QueueWorker<T> json(QueueWorkerConfig config, Class<T> type, AsyncConsumeWorker<T> worker) {
+        return create(config, RecordDecoder.json(type), worker);
+    }
+
+    /**
      * The configuration.
      *
      * @return the configuration

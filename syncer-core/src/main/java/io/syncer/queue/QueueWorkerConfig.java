@@ -1,8 +1,10 @@
 package io.syncer.queue;
 
+import io.syncer.failure.DeadLetterPolicy;
+import io.syncer.failure.ErrorClassifier;
+import io.syncer.failure.RetryPolicy;
 import io.syncer.internal.util.ConfigProperties;
 import io.syncer.internal.util.Require;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
@@ -23,25 +25,29 @@ public final class QueueWorkerConfig {
     public static final int DEFAULT_MAX_IN_FLIGHT = 256;
     /** Default {@link Builder#ordering}: {@link OrderingMode#KEY}. */
     public static final OrderingMode DEFAULT_ORDERING = OrderingMode.KEY;
-    /** Default {@link Builder#retryBackoff}: 100 ms initially. */
-    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(100);
-    /** Default {@link Builder#maxRetryBackoff}: 10 s. */
-    public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(10);
+    /** Default {@link Builder#retryPolicy}: {@link RetryPolicy#ofDefaults()} (10 attempts within 5 min). */
+    public static final RetryPolicy DEFAULT_RETRY_POLICY = RetryPolicy.ofDefaults();
+    /** Default {@link Builder#errorClassifier}: {@link ErrorClassifier#defaults()}. */
+    public static final ErrorClassifier DEFAULT_ERROR_CLASSIFIER = ErrorClassifier.defaults();
+    /** Default {@link Builder#deadLetterPolicy}: {@link DeadLetterPolicy#halt()}. */
+    public static final DeadLetterPolicy DEFAULT_DEAD_LETTER_POLICY = DeadLetterPolicy.halt();
 
     private final String name;
     private final int workers;
     private final int maxInFlight;
     private final OrderingMode ordering;
-    private final Duration retryBackoff;
-    private final Duration maxRetryBackoff;
+    private final RetryPolicy retryPolicy;
+    private final ErrorClassifier errorClassifier;
+    private final DeadLetterPolicy deadLetterPolicy;
 
     private QueueWorkerConfig(Builder b) {
         this.name = b.name;
         this.workers = b.workers;
         this.maxInFlight = b.maxInFlight;
         this.ordering = b.ordering;
-        this.retryBackoff = b.retryBackoff;
-        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.retryPolicy = b.retryPolicy;
+        this.errorClassifier = b.errorClassifier;
+        this.deadLetterPolicy = b.deadLetterPolicy;
     }
 
     /**
@@ -64,8 +70,9 @@ public final class QueueWorkerConfig {
 
     /**
      * Builds from properties: {@code syncer.worker.name}, {@code .workers}, {@code .max.in.flight},
-     * {@code .ordering} (key|partition|unordered), {@code .retry.backoff},
-     * {@code .max.retry.backoff}.
+     * {@code .ordering} (key|partition|unordered), {@code .retry.max.attempts},
+     * {@code .retry.max.elapsed}, {@code .retry.initial.backoff}, {@code .retry.max.backoff}. The
+     * dead-letter policy needs a producer and is set in code.
      *
      * @param props the properties
      * @return the validated configuration
@@ -73,15 +80,18 @@ public final class QueueWorkerConfig {
      */
     public static QueueWorkerConfig fromProperties(Properties props) {
         Builder b = builder();
+        RetryPolicy.Builder retry = RetryPolicy.builder();
         new ConfigProperties(PREFIX, PREFIX + "unused.")
                 .string("name", b::name)
                 .integer("workers", b::workers)
                 .integer("max.in.flight", b::maxInFlight)
                 .string("ordering", v -> b.ordering(OrderingMode.valueOf(v.toUpperCase(Locale.ROOT))))
-                .duration("retry.backoff", b::retryBackoff)
-                .duration("max.retry.backoff", b::maxRetryBackoff)
+                .integer("retry.max.attempts", retry::maxAttempts)
+                .duration("retry.max.elapsed", retry::maxElapsed)
+                .duration("retry.initial.backoff", retry::initialBackoff)
+                .duration("retry.max.backoff", retry::maxBackoff)
                 .apply(props, ignored -> { });
-        return b.build();
+        return b.retryPolicy(retry.build()).build();
     }
 
     /** @return the name used in thread names and logs */
@@ -104,20 +114,25 @@ public final class QueueWorkerConfig {
         return ordering;
     }
 
-    /** @return the backoff before the first retry */
-    public Duration retryBackoff() {
-        return retryBackoff;
+    /** @return how often and how long failed records are retried */
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
     }
 
-    /** @return the largest backoff between retries */
-    public Duration maxRetryBackoff() {
-        return maxRetryBackoff;
+    /** @return which failures are retried */
+    public ErrorClassifier errorClassifier() {
+        return errorClassifier;
+    }
+
+    /** @return what happens to a record that cannot be processed */
+    public DeadLetterPolicy deadLetterPolicy() {
+        return deadLetterPolicy;
     }
 
     @Override
     public String toString() {
         return "QueueWorkerConfig{name=" + name + ", workers=" + workers + ", maxInFlight=" + maxInFlight
-                + ", ordering=" + ordering + ", retryBackoff=" + retryBackoff + ", maxRetryBackoff=" + maxRetryBackoff + '}';
+                + ", ordering=" + ordering + ", retryPolicy=" + retryPolicy + ", deadLetterPolicy=" + deadLetterPolicy + '}';
     }
 
     /** Validating builder; not thread-safe. */
@@ -126,8 +141,9 @@ public final class QueueWorkerConfig {
         private int workers = DEFAULT_WORKERS;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
         private OrderingMode ordering = DEFAULT_ORDERING;
-        private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private RetryPolicy retryPolicy = DEFAULT_RETRY_POLICY;
+        private ErrorClassifier errorClassifier = DEFAULT_ERROR_CLASSIFIER;
+        private DeadLetterPolicy deadLetterPolicy = DEFAULT_DEAD_LETTER_POLICY;
 
         private Builder() {
         }
@@ -182,25 +198,38 @@ public final class QueueWorkerConfig {
         }
 
         /**
-         * Backoff before the first retry of a failed item; doubles per attempt up to
-         * {@link #maxRetryBackoff}, with ±20% jitter. Default {@link #DEFAULT_RETRY_BACKOFF} (100 ms).
+         * How often and how long a failed record is retried; a retrying record blocks only its
+         * ordering key. Default {@link #DEFAULT_RETRY_POLICY}.
          *
-         * @param backoff positive
+         * @param policy the policy
          * @return this builder
          */
-        public Builder retryBackoff(Duration backoff) {
-            this.retryBackoff = Require.positive("retryBackoff", backoff);
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
         /**
-         * Largest backoff between retries. Default {@link #DEFAULT_MAX_RETRY_BACKOFF} (10 s).
+         * Which failures are retried; fatal ones go to the dead-letter policy at once. Default
+         * {@link #DEFAULT_ERROR_CLASSIFIER}.
          *
-         * @param backoff positive
+         * @param classifier the classifier
          * @return this builder
          */
-        public Builder maxRetryBackoff(Duration backoff) {
-            this.maxRetryBackoff = Require.positive("maxRetryBackoff", backoff);
+        public Builder errorClassifier(ErrorClassifier classifier) {
+            this.errorClassifier = Objects.requireNonNull(classifier, "classifier");
+            return this;
+        }
+
+        /**
+         * What happens to a record whose retries are exhausted or whose failure is fatal. Default
+         * {@link #DEFAULT_DEAD_LETTER_POLICY} (halt the partition).
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder deadLetterPolicy(DeadLetterPolicy policy) {
+            this.deadLetterPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -208,12 +237,9 @@ public final class QueueWorkerConfig {
          * Validates and builds.
          *
          * @return the configuration
-         * @throws IllegalArgumentException when {@code maxRetryBackoff < retryBackoff} or
-         *     {@code maxInFlight < workers}
+         * @throws IllegalArgumentException when {@code maxInFlight < workers}
          */
         public QueueWorkerConfig build() {
-            Require.argument(maxRetryBackoff.compareTo(retryBackoff) >= 0,
-                    "maxRetryBackoff (%s) must not be below retryBackoff (%s)", maxRetryBackoff, retryBackoff);
             Require.argument(maxInFlight >= workers, "maxInFlight (%s) must be at least workers (%s)", maxInFlight, workers);
             return new QueueWorkerConfig(this);
         }

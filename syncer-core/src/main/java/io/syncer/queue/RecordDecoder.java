@@ -30,6 +30,20 @@ public interface RecordDecoder<T> {
     }
 
     /**
+     * The value as JSON, bound to {@code type} with a shared Jackson {@code ObjectMapper} (unknown
+     * properties ignored). A {@code null} value, malformed JSON or the wrong shape throws
+     * {@link io.syncer.RecordDecodeException}, which is fatal: the record goes to the dead-letter
+     * policy with the reason.
+     *
+     * @param type the item class
+     * @param <T> the item type
+     * @return the decoder
+     */
+    static <T> RecordDecoder<T> json(Class<T> type) {
+        return io.syncer.internal.queue.JsonDecoder.of(type);
+    }
+
+    /**
      * The value as UTF-8 text ({@code null} for a null value).
      *
      * @return the decoder

@@ -86,7 +86,8 @@ class ConsumerGroupConfigTest {
         p.setProperty("kafka.consumer.group.protocol", "consumer");
         p.setProperty("syncer.worker.workers", "16");
         p.setProperty("syncer.worker.ordering", "partition");
-        p.setProperty("syncer.worker.retry.backoff", "PT0.25S");
+        p.setProperty("syncer.worker.retry.initial.backoff", "PT0.25S");
+        p.setProperty("syncer.worker.retry.max.attempts", "3");
         p.setProperty("syncer.producer.delivery.timeout", "45s");
         p.setProperty("kafka.producer.bootstrap.servers", "k1:9092");
         p.setProperty("kafka.producer.compression.type", "lz4");
@@ -105,7 +106,8 @@ class ConsumerGroupConfigTest {
         QueueWorkerConfig w = QueueWorkerConfig.fromProperties(p);
         assertEquals(16, w.workers());
         assertEquals(OrderingMode.PARTITION, w.ordering());
-        assertEquals(Duration.ofMillis(250), w.retryBackoff());
+        assertEquals(Duration.ofMillis(250), w.retryPolicy().initialBackoff());
+        assertEquals(3, w.retryPolicy().maxAttempts());
 
         KafkaProducersConfig k = KafkaProducersConfig.fromProperties(p);
         assertEquals(Duration.ofSeconds(45), k.deliveryTimeout());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.syncer.consume.ConsumerGroupConfig;
 import io.syncer.consume.ConsumerGroupManager;
 import io.syncer.consume.DrainMode;
+import io.syncer.failure.RetryPolicy;
 import io.syncer.queue.AsyncConsumeWorker;
 import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
@@ -96,8 +97,9 @@ class AtLeastOnceIT {
                 .commitInterval(Duration.ofMillis(200))
                 .maxQueuedRecords(2_000)
                 .build();
-        QueueWorkerConfig workers = QueueWorkerConfig.builder().workers(8).retryBackoff(Duration.ofMillis(5))
-                .maxRetryBackoff(Duration.ofMillis(50)).build();
+        QueueWorkerConfig workers = QueueWorkerConfig.builder().workers(8).retryPolicy(RetryPolicy.builder()
+                .maxAttempts(Integer.MAX_VALUE).initialBackoff(Duration.ofMillis(5)).maxBackoff(Duration.ofMillis(50)).build())
+                .build();
 
         ConsumerGroupManager first = ConsumerGroupManager.create(config, QueueWorker.create(workers, RecordDecoder.identity(), flaky));
         first.start();

@@ -39,6 +39,7 @@ public final class OffsetTracker {
     private long outstandingRecords;
     private long outstandingBytes;
     private long completedRecords;
+    private long haltOffset = Long.MAX_VALUE;
     private boolean closed;
 
     /**
@@ -79,7 +80,11 @@ public final class OffsetTracker {
         lastEpoch = leaderEpoch;
         outstandingRecords++;
         outstandingBytes += size;
-        return tailSeq++;
+        long seq = tailSeq++;
+        if (offset >= haltOffset) {
+            drop(seq); // registered in the same poll as the halt: never processed here
+        }
+        return seq;
     }
 
     /**
@@ -93,18 +98,47 @@ public final class OffsetTracker {
             return false;
         }
         int i = (int) (seq & mask);
-        if (done[i]) {
+        if (done[i] || offsets[i] >= haltOffset) {
             return false;
         }
+        drop(seq);
+        completedRecords++;
+        return true;
+    }
+
+    /** Marks {@code seq} done and releases its budget; the caller checked it is pending. */
+    private void drop(long seq) {
+        int i = (int) (seq & mask);
         done[i] = true;
         outstandingRecords--;
         outstandingBytes -= sizes[i];
-        completedRecords++;
         budget.release(1, sizes[i]);
         while (headSeq < tailSeq && done[(int) (headSeq & mask)]) {
             headSeq++;
         }
-        return true;
+    }
+
+    /**
+     * Stops the partition at {@code offset}: the committable offset never passes it, completions at
+     * or past it are ignored and their budget is released now; records before it may still
+     * complete. Only the lowest halt offset counts.
+     */
+    public synchronized void halt(long offset) {
+        if (closed || offset >= haltOffset) {
+            return;
+        }
+        haltOffset = offset;
+        for (long seq = headSeq; seq < tailSeq; seq++) {
+            int i = (int) (seq & mask);
+            if (!done[i] && offsets[i] >= offset) {
+                drop(seq);
+            }
+        }
+    }
+
+    /** Whether the partition was halted or the tracker closed: its records are no longer processed. */
+    public synchronized boolean isStopped() {
+        return closed || haltOffset != Long.MAX_VALUE;
     }
 
     /**
@@ -146,11 +180,17 @@ public final class OffsetTracker {
         if (lastOffset < 0) {
             return Optional.empty();
         }
+        OffsetAndMetadata next;
         if (commitOnRegister || headSeq == tailSeq) {
-            return Optional.of(metadata(lastOffset + 1, lastEpoch));
+            next = metadata(lastOffset + 1, lastEpoch);
+        } else {
+            int i = (int) (headSeq & mask);
+            next = metadata(offsets[i], epochs[i]);
         }
-        int i = (int) (headSeq & mask);
-        return Optional.of(metadata(offsets[i], epochs[i]));
+        if (next.offset() > haltOffset) {
+            next = new OffsetAndMetadata(haltOffset, Optional.empty(), "");
+        }
+        return Optional.of(next);
     }
 
     /** The last registered offset, or -1. */

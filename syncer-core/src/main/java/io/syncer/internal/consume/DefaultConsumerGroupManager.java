@@ -13,6 +13,9 @@ import io.syncer.consume.GroupSession;
 import io.syncer.consume.ManagerState;
 import io.syncer.consume.PartitionClaim;
 import io.syncer.consume.PartitionFailure;
+import io.syncer.consume.PartitionStatus;
+import io.syncer.internal.metrics.SafeMetrics;
+import io.syncer.metrics.SyncerMetrics;
 import io.syncer.internal.commit.OffsetTracker;
 import io.syncer.internal.commit.QueueBudget;
 import io.syncer.internal.util.NamedThreadFactory;
@@ -25,8 +28,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,6 +82,9 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private final ConsumerGroupHandler handler;
     private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
     private final QueueBudget budget;
+    private final SyncerMetrics metrics;
+    /** Requests from other threads (halts), run by the poll thread at the top of its loop. */
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
 
     private final AtomicReference<ManagerState> state = new AtomicReference<>(ManagerState.NEW);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -87,22 +96,26 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private volatile Set<TopicPartition> assignmentView = Set.of();
     private final Set<TopicPartition> pausedView = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, PartitionFailure> failedView = new ConcurrentHashMap<>();
+    private final Set<TopicPartition> stalledView = ConcurrentHashMap.newKeySet();
+    private volatile Map<TopicPartition, PartitionStatus> statusView = Map.of();
 
     // Confined to the poll thread.
     private Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
     private long lastCommitNanos = System.nanoTime();
+    private long lastStatusNanos = System.nanoTime();
     private boolean shuttingDown;
 
-    public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler) {
-        this(config, handler, KafkaConsumer::new);
+    public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics) {
+        this(config, handler, metrics, KafkaConsumer::new);
     }
 
     /** For tests: a consumer factory (e.g. a {@code MockConsumer}). */
-    public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler,
+    public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics,
                                        Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
         this.config = config;
         this.handler = handler;
+        this.metrics = SafeMetrics.of(metrics);
         this.consumerFactory = consumerFactory;
         this.budget = new QueueBudget(config.maxQueuedRecords(), config.maxQueuedBytes());
     }
@@ -123,7 +136,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
 
     @Override
     public GroupHealth health() {
-        return new GroupHealth(state.get(), assignmentView, pausedView, failedView,
+        return new GroupHealth(state.get(), assignmentView, pausedView, failedView, stalledView, statusView,
                 budget.records(), budget.bytes(), failure.get());
     }
 
@@ -170,10 +183,13 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             }
             LOG.info("group {}: consuming {}", config.groupId(),
                     config.topicPattern() != null ? "pattern " + config.topicPattern() : config.topics());
+            metrics.bindGroup(config.groupId(), this::health);
             while (closeRequest == null) {
+                runCommands();
                 pollOnce();
                 adjustBackpressure();
                 maybeCommit();
+                refreshStatus();
             }
         } catch (Throwable t) {
             recordFailure(t);
@@ -227,12 +243,16 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 resetTracker(ps);
             }
             ps.tracker.register(r.offset(), r.leaderEpoch().orElse(-1), size);
+            if (ps.firstOffset < 0) {
+                ps.firstOffset = r.offset();
+            }
             accepted.add(r);
         }
         if (accepted.isEmpty()) {
             return;
         }
-        Claim claim = new Claim(tp, accepted, ps.tracker);
+        metrics.recordsConsumed(config.groupId(), tp, accepted.size());
+        Claim claim = new Claim(tp, accepted, ps.tracker, this::requestHalt);
         try {
             handler.consumeClaim(session(Set.of(), Set.of(), false), claim);
         } catch (Throwable t) {
@@ -346,6 +366,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             consumer.commitSync(Map.of(ps.tp, new OffsetAndMetadata(position)), config.commitTimeout());
             ps.committedOffset = position;
             ps.sentOffset = position;
+            ps.lastProgressNanos = System.nanoTime();
             LOG.warn("group {}: {} reset to offset {} and committed", config.groupId(), ps.tp, position);
         } catch (RuntimeException e) {
             LOG.warn("group {}: could not commit the reset position of {}: {}", config.groupId(), ps.tp, e.toString());
@@ -357,7 +378,77 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         consumer.pause(List.of(ps.tp));
         pausedView.remove(ps.tp);
         failedView.put(ps.tp, new PartitionFailure(ps.tp, offset, reason, Instant.now()));
-        state.compareAndSet(ManagerState.RUNNING, ManagerState.DEGRADED);
+        stalledView.remove(ps.tp);
+        updateState();
+    }
+
+    /** RUNNING when every partition is healthy, DEGRADED when one failed or stalled. */
+    private void updateState() {
+        boolean degraded = !failedView.isEmpty() || !stalledView.isEmpty();
+        if (degraded) {
+            state.compareAndSet(ManagerState.RUNNING, ManagerState.DEGRADED);
+        } else {
+            state.compareAndSet(ManagerState.DEGRADED, ManagerState.RUNNING);
+        }
+    }
+
+    private void runCommands() {
+        for (Runnable command = commands.poll(); command != null; command = commands.poll()) {
+            command.run();
+        }
+    }
+
+    /** Called on any thread by {@link Claim#halt}; applied by the poll thread. */
+    private void requestHalt(OffsetTracker tracker, TopicPartition tp, long offset, String reason) {
+        commands.add(() -> {
+            PartitionState ps = partitions.get(tp);
+            if (ps != null && ps.tracker == tracker && !ps.failed) {
+                failPartition(ps, offset, "halted at offset " + offset + ": " + reason);
+                LOG.error("group {}: {} halted at offset {} (dead-letter policy 'halt'): {}",
+                        config.groupId(), tp, offset, reason);
+            }
+        });
+    }
+
+    /**
+     * Refreshes the per-partition view and runs the stall watchdog, once per commit interval: a
+     * partition that lags while its committed offset has not moved for the stall timeout is stalled.
+     */
+    private void refreshStatus() {
+        long now = System.nanoTime();
+        if (now - lastStatusNanos < config.commitInterval().toNanos()) {
+            return;
+        }
+        lastStatusNanos = now;
+        Map<TopicPartition, PartitionStatus> status = new HashMap<>();
+        for (PartitionState ps : partitions.values()) {
+            long logEnd = logEnd(ps.tp);
+            long base = ps.committedOffset >= 0 ? ps.committedOffset : ps.firstOffset;
+            long lag = logEnd < 0 || base < 0 ? 0 : Math.max(0, logEnd - base);
+            boolean stalled = !ps.failed && lag > 0 && now - ps.lastProgressNanos >= config.stallTimeout().toNanos();
+            if (stalled && stalledView.add(ps.tp)) {
+                LOG.warn("group {}: {} stalled: lag {} and committed offset {} unchanged for {}", config.groupId(),
+                        ps.tp, lag, ps.committedOffset, config.stallTimeout());
+            } else if (!stalled && stalledView.remove(ps.tp)) {
+                LOG.info("group {}: {} recovered from a stall (committed offset {})", config.groupId(), ps.tp,
+                        ps.committedOffset);
+            }
+            status.put(ps.tp, new PartitionStatus(ps.committedOffset, logEnd, lag, ps.tracker.outstandingRecords(),
+                    ps.paused, stalled, ps.failed));
+        }
+        statusView = Map.copyOf(status);
+        updateState();
+        metrics.partitionsUpdated(config.groupId(), statusView);
+    }
+
+    /** The log end from the last fetch (no request), or -1. */
+    private long logEnd(TopicPartition tp) {
+        try {
+            OptionalLong lag = consumer.currentLag(tp);
+            return lag.isPresent() ? consumer.position(tp, Duration.ZERO) + lag.getAsLong() : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     private void resetTracker(PartitionState ps) {
@@ -376,7 +467,9 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             return;
         }
         offsets.forEach((tp, o) -> partitions.get(tp).sentOffset = o.offset());
+        long sent = System.nanoTime();
         consumer.commitAsync(offsets, (committed, error) -> {
+            metrics.commitCompleted(config.groupId(), Duration.ofNanos(System.nanoTime() - sent), error == null);
             if (error == null) {
                 committed.forEach(this::markCommitted);
             } else {
@@ -396,11 +489,14 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         if (offsets.isEmpty()) {
             return true;
         }
+        long sent = System.nanoTime();
         try {
             consumer.commitSync(offsets, timeout);
+            metrics.commitCompleted(config.groupId(), Duration.ofNanos(System.nanoTime() - sent), true);
             offsets.forEach(this::markCommitted);
             return true;
         } catch (RuntimeException e) {
+            metrics.commitCompleted(config.groupId(), Duration.ofNanos(System.nanoTime() - sent), false);
             LOG.warn("group {}: commit of {} failed; those records will be delivered again: {}",
                     config.groupId(), offsets, e.toString());
             return false;
@@ -426,6 +522,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         PartitionState ps = partitions.get(tp);
         if (ps != null && o.offset() > ps.committedOffset) {
             ps.committedOffset = o.offset();
+            ps.lastProgressNanos = System.nanoTime();
             ps.sentOffset = Math.max(ps.sentOffset, o.offset());
         }
     }
@@ -537,7 +634,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     }
 
     private GroupSession session(Set<TopicPartition> added, Set<TopicPartition> revoked, boolean lost) {
-        return new Session(config.groupId(), assignmentView, added, revoked, lost, config.revokeTimeout());
+        return new Session(config.groupId(), assignmentView, added, revoked, lost, config.revokeTimeout(), metrics);
     }
 
     /** Rebalance callbacks; run on the poll thread inside {@code poll} (and {@code close}). */
@@ -592,11 +689,10 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 }
                 pausedView.remove(tp);
                 failedView.remove(tp);
+                stalledView.remove(tp);
             }
             assignmentView = Set.copyOf(partitions.keySet());
-            if (failedView.isEmpty()) {
-                state.compareAndSet(ManagerState.DEGRADED, ManagerState.RUNNING);
-            }
+            updateState();
         }
     }
 
@@ -608,6 +704,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         boolean failed;
         long committedOffset = -1;
         long sentOffset = -1;
+        long firstOffset = -1;
+        long lastProgressNanos = System.nanoTime();
 
         PartitionState(TopicPartition tp, OffsetTracker tracker) {
             this.tp = tp;
@@ -615,16 +713,24 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         }
     }
 
+    /** Receives {@link Claim#halt} requests. */
+    @FunctionalInterface
+    private interface HaltSink {
+        void halt(OffsetTracker tracker, TopicPartition tp, long offset, String reason);
+    }
+
     /** A claim bound to the tracker of the assignment it came from. */
     private static final class Claim implements PartitionClaim {
         private final TopicPartition tp;
         private final List<ConsumerRecord<byte[], byte[]>> records;
         private final OffsetTracker tracker;
+        private final HaltSink haltSink;
 
-        Claim(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OffsetTracker tracker) {
+        Claim(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OffsetTracker tracker, HaltSink haltSink) {
             this.tp = tp;
             this.records = java.util.Collections.unmodifiableList(records);
             this.tracker = tracker;
+            this.haltSink = haltSink;
         }
 
         @Override
@@ -639,21 +745,33 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
 
         @Override
         public boolean markProcessed(ConsumerRecord<byte[], byte[]> record) {
-            if (record.partition() != tp.partition() || !record.topic().equals(tp.topic())) {
-                throw new IllegalArgumentException("record " + record.topic() + "-" + record.partition()
-                        + "@" + record.offset() + " is not of claim " + tp);
-            }
+            check(record);
             return tracker.completeOffset(record.offset());
         }
 
         @Override
-        public boolean isRevoked() {
-            return tracker.isClosed();
+        public void halt(ConsumerRecord<byte[], byte[]> record, String reason) {
+            check(record);
+            tracker.halt(record.offset());
+            haltSink.halt(tracker, tp, record.offset(), reason);
+        }
+
+        @Override
+        public boolean isStopped() {
+            return tracker.isStopped();
+        }
+
+        private void check(ConsumerRecord<byte[], byte[]> record) {
+            if (record.partition() != tp.partition() || !record.topic().equals(tp.topic())) {
+                throw new IllegalArgumentException("record " + record.topic() + "-" + record.partition()
+                        + "@" + record.offset() + " is not of claim " + tp);
+            }
         }
     }
 
     private record Session(String groupId, Set<TopicPartition> assignment, Set<TopicPartition> addedPartitions,
-                           Set<TopicPartition> revokedPartitions, boolean partitionsLost, Duration revokeTimeout)
+                           Set<TopicPartition> revokedPartitions, boolean partitionsLost, Duration revokeTimeout,
+                           SyncerMetrics metrics)
             implements GroupSession {
     }
 

@@ -1,9 +1,13 @@
 package io.syncer.internal.queue;
 
+import io.syncer.RecordDecodeException;
 import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupSession;
 import io.syncer.consume.PartitionClaim;
+import io.syncer.failure.DeadLetterHeaders;
+import io.syncer.failure.DeadLetterPolicy;
 import io.syncer.internal.util.NamedThreadFactory;
+import io.syncer.metrics.SyncerMetrics;
 import io.syncer.queue.AsyncConsumeWorker;
 import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorker;
@@ -11,6 +15,7 @@ import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.QueueWorkerStats;
 import io.syncer.queue.RecordDecoder;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -23,13 +28,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +48,13 @@ import org.slf4j.LoggerFactory;
  * one item at a time, in arrival order. Invariant: a shard is in {@code ready} iff it is not busy
  * and has items. A worker takes the first ready shard, runs its head item, and on completion puts
  * the shard back if it has more. A failed item keeps its shard busy during the backoff (so its key
- * waits) but frees its worker and in-flight slot (so other keys do not). Every operation is O(1)
- * except purging revoked partitions, which is O(queued) and happens only on rebalance.
+ * waits) but frees its worker and in-flight slot (so other keys do not); the same holds while a
+ * record that gave up is being written to the dead-letter topic. Every operation is O(1) except
+ * purging revoked partitions, which is O(queued) and happens only on rebalance.
+ *
+ * <p>Failure path: {@link #execute} → {@link #fail} (classify; retry with backoff while the policy
+ * allows) → {@link #giveUp} (dead-letter write, or halt) → the record completes only when the
+ * dead-letter write is acknowledged. Nothing is acknowledged and dropped.
  *
  * <p>Concurrency. One lock guards the shards, the ready queue and the counters. User code (decoder,
  * worker) runs outside the lock, through {@link #execute}, the single choke point that catches
@@ -62,15 +74,20 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private final Map<Object, Shard> shards = new HashMap<>();
     private final Map<TopicPartition, int[]> runningByPartition = new HashMap<>();
     private long queued;
-    private long waitingRetry;
+    /** Items off the workers but holding their shard: waiting for a retry or a dead-letter write. */
+    private long parked;
     private int inFlight;
     private boolean started;
     private boolean stopping;
     private Thread[] threads = new Thread[0];
     private ScheduledExecutorService retryTimer;
+    private String group = "";
+    private SyncerMetrics metrics = SyncerMetrics.NOOP;
 
     private final LongAdder processed = new LongAdder();
     private final LongAdder failedAttempts = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder halted = new LongAdder();
 
     public DefaultQueueWorker(QueueWorkerConfig config, RecordDecoder<T> decoder, AsyncConsumeWorker<T> worker) {
         this.config = config;
@@ -87,7 +104,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     public QueueWorkerStats stats() {
         lock.lock();
         try {
-            return new QueueWorkerStats(queued + waitingRetry, inFlight, processed.sum(), failedAttempts.sum());
+            return new QueueWorkerStats(queued + parked, inFlight, processed.sum(), failedAttempts.sum(),
+                    deadLettered.sum(), halted.sum());
         } finally {
             lock.unlock();
         }
@@ -101,6 +119,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 return;
             }
             started = true;
+            group = session.groupId();
+            metrics = session.metrics();
             String prefix = "syncer-worker-" + config.name();
             threads = new Thread[config.workers()];
             for (int i = 0; i < threads.length; i++) {
@@ -115,6 +135,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         } finally {
             lock.unlock();
         }
+        metrics.bindQueue(group, config.name(), this::stats);
     }
 
     @Override
@@ -248,13 +269,24 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     /** The choke point for user code: everything the decoder or worker throws is caught here. */
     private void execute(int workerId, Item item) {
-        if (item.claim.isRevoked()) {
+        if (item.claim.isStopped()) {
             finish(item, false);
+            return;
+        }
+        if (item.attempts == 0) {
+            item.firstAttemptNanos = System.nanoTime();
+        }
+        T value;
+        try {
+            value = decoder.decode(item.record);
+        } catch (Throwable t) {
+            fail(item, t instanceof RecordDecodeException ? t : new RecordDecodeException(
+                    "cannot decode " + coordinates(item.record) + ": " + t, t));
             return;
         }
         CompletionStage<?> stage;
         try {
-            stage = worker.consume(workerId, decoder.decode(item.record));
+            stage = worker.consume(workerId, value);
         } catch (Throwable t) {
             if (t instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -276,7 +308,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     private void succeed(Item item) {
-        item.claim.markProcessed(item.record);
+        if (item.claim.markProcessed(item.record)) {
+            metrics.recordProcessed(group, item.tp);
+        }
         processed.increment();
         finish(item, false);
     }
@@ -284,30 +318,135 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private void fail(Item item, Throwable error) {
         failedAttempts.increment();
         item.attempts++;
-        boolean retry;
-        lock.lock();
-        try {
-            retry = !stopping && !item.claim.isRevoked();
-        } finally {
-            lock.unlock();
-        }
-        if (!retry) {
+        if (isStopping() || item.claim.isStopped()) {
             finish(item, false);
             return;
         }
-        long delayMs = backoffMillis(item.attempts);
-        LOG.warn("queue {}: attempt {} for {}-{}@{} failed, retrying in {} ms: {}", config.name(), item.attempts,
-                item.record.topic(), item.record.partition(), item.record.offset(), delayMs, error.toString());
-        finish(item, true);
-        try {
-            retryTimer.schedule(() -> requeue(item), delayMs, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException rejected) {
-            requeue(item); // timer shut down by close: requeue drops it
+        boolean retriable = config.errorClassifier().isRetriable(error);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - item.firstAttemptNanos);
+        if (retriable && config.retryPolicy().shouldRetry(item.attempts, elapsed)) {
+            long delayMs = config.retryPolicy().backoff(item.attempts).toMillis();
+            LOG.warn("queue {}: attempt {} for {} failed, retrying in {} ms: {}", config.name(), item.attempts,
+                    coordinates(item.record), delayMs, error.toString());
+            metrics.recordRetried(group, item.tp);
+            finish(item, true);
+            schedule(() -> requeue(item), delayMs);
+        } else {
+            finish(item, true);
+            giveUp(item, error, retriable ? "retries-exhausted" : "fatal");
         }
     }
 
-    /** Releases the item's worker slot; the shard stays busy if the item will be retried. */
-    private void finish(Item item, boolean retrying) {
+    /** Retries are over or the failure is fatal: dead-letter the record or halt its partition. */
+    private void giveUp(Item item, Throwable error, String reason) {
+        DeadLetterPolicy policy = config.deadLetterPolicy();
+        if (policy.kind() == DeadLetterPolicy.Kind.HALT) {
+            halt(item, reason + " after " + item.attempts + " attempt(s): " + error);
+            return;
+        }
+        String topic;
+        ProducerRecord<byte[], byte[]> dead;
+        try {
+            topic = policy.topicFor(item.record);
+            dead = deadLetter(topic, item, error, reason);
+        } catch (Throwable t) {
+            halt(item, "could not build the dead-letter record: " + t);
+            return;
+        }
+        LOG.warn("queue {}: {} gave up ({}, {} attempt(s)): {}; writing it to dead-letter topic {}", config.name(),
+                coordinates(item.record), reason, item.attempts, error.toString(), topic);
+        policy.producers().sendAsync(dead).whenComplete((metadata, sendError) -> {
+            if (sendError == null) {
+                if (item.claim.markProcessed(item.record)) {
+                    metrics.recordDeadLettered(group, item.tp);
+                }
+                deadLettered.increment();
+                unpark(item);
+            } else if (config.errorClassifier().isRetriable(sendError) && !isStopping() && !item.claim.isStopped()) {
+                long delayMs = config.retryPolicy().maxBackoff().toMillis();
+                LOG.warn("queue {}: dead-letter write of {} to {} failed, retrying in {} ms: {}", config.name(),
+                        coordinates(item.record), topic, delayMs, sendError.toString());
+                schedule(() -> {
+                    lock.lock();
+                    try {
+                        parked--;
+                    } finally {
+                        lock.unlock();
+                    }
+                    parkAndGiveUp(item, error, reason);
+                }, delayMs);
+            } else {
+                halt(item, "dead-letter write to " + topic + " failed: " + unwrap(sendError));
+            }
+        });
+    }
+
+    private void parkAndGiveUp(Item item, Throwable error, String reason) {
+        lock.lock();
+        try {
+            parked++;
+        } finally {
+            lock.unlock();
+        }
+        giveUp(item, error, reason);
+    }
+
+    private void halt(Item item, String reason) {
+        LOG.error("queue {}: halting {} at offset {}: {}", config.name(), item.tp, item.record.offset(), reason);
+        item.claim.halt(item.record, reason);
+        halted.increment();
+        unpark(item);
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(String topic, Item item, Throwable error, String reason) {
+        ConsumerRecord<byte[], byte[]> r = item.record;
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : r.headers()) {
+            headers.add(h);
+        }
+        String message = String.valueOf(error.getMessage());
+        if (message.length() > DeadLetterHeaders.MAX_MESSAGE_LENGTH) {
+            message = message.substring(0, DeadLetterHeaders.MAX_MESSAGE_LENGTH);
+        }
+        headers.add(DeadLetterHeaders.ORIGINAL_TOPIC, utf8(r.topic()));
+        headers.add(DeadLetterHeaders.ORIGINAL_PARTITION, utf8(Integer.toString(r.partition())));
+        headers.add(DeadLetterHeaders.ORIGINAL_OFFSET, utf8(Long.toString(r.offset())));
+        headers.add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, utf8(Long.toString(r.timestamp())));
+        headers.add(DeadLetterHeaders.GROUP, utf8(group));
+        headers.add(DeadLetterHeaders.EXCEPTION_CLASS, utf8(error.getClass().getName()));
+        headers.add(DeadLetterHeaders.EXCEPTION_MESSAGE, utf8(message));
+        headers.add(DeadLetterHeaders.ATTEMPTS, utf8(Integer.toString(item.attempts)));
+        headers.add(DeadLetterHeaders.REASON, utf8(reason));
+        return new ProducerRecord<>(topic, null, r.timestamp() < 0 ? null : r.timestamp(), r.key(), r.value(), headers);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String coordinates(ConsumerRecord<byte[], byte[]> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
+
+    private boolean isStopping() {
+        lock.lock();
+        try {
+            return stopping;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void schedule(Runnable task, long delayMs) {
+        try {
+            retryTimer.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException rejected) {
+            task.run(); // timer shut down by close: the task sees 'stopping' and releases the item
+        }
+    }
+
+    /** Releases the item's worker slot; with {@code park} the shard stays busy (retry or dead letter). */
+    private void finish(Item item, boolean park) {
         lock.lock();
         try {
             inFlight--;
@@ -315,8 +454,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             if (running != null && --running[0] == 0) {
                 runningByPartition.remove(item.tp);
             }
-            if (retrying) {
-                waitingRetry++;
+            if (park) {
+                parked++;
             } else {
                 release(item.shard);
             }
@@ -327,11 +466,23 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
+    /** A parked item is done (dead-lettered or halted): free its shard. */
+    private void unpark(Item item) {
+        lock.lock();
+        try {
+            parked--;
+            release(item.shard);
+            workAvailable.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void requeue(Item item) {
         lock.lock();
         try {
-            waitingRetry--;
-            if (stopping || item.claim.isRevoked()) {
+            parked--;
+            if (stopping || item.claim.isStopped()) {
                 release(item.shard);
                 return;
             }
@@ -396,17 +547,6 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         return n;
     }
 
-    private long backoffMillis(int attempts) {
-        long base = config.retryBackoff().toMillis();
-        long max = config.maxRetryBackoff().toMillis();
-        long delay = base << Math.min(attempts - 1, 30);
-        if (delay <= 0 || delay > max) {
-            delay = max;
-        }
-        double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
-        return Math.max(1, (long) (delay * jitter));
-    }
-
     private static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
@@ -420,6 +560,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         final TopicPartition tp;
         Shard shard;
         int attempts;
+        long firstAttemptNanos;
 
         Item(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp) {
             this.record = record;

@@ -157,4 +157,29 @@ class OffsetTrackerTest {
         t.register(5, -1, 1);
         assertThrows(IllegalStateException.class, () -> t.register(5, -1, 1));
     }
+
+    @Test
+    void haltFreezesTheCommitAtTheRecordAndReleasesLaterRecords() {
+        OffsetTracker t = new OffsetTracker(TP, budget, false);
+        long[] seq = new long[6];
+        for (int i = 0; i < 6; i++) {
+            budget.tryReserve(1);
+            seq[i] = t.register(10 + i, -1, 1);
+        }
+        t.complete(seq[3]);
+        t.halt(12);
+        assertTrue(t.isStopped());
+        assertEquals(2, budget.records(), "records at or past the halt no longer hold budget; 10 and 11 still do");
+        assertEquals(10, committable(t));
+        assertTrue(t.complete(seq[0]), "records before the halt may still complete");
+        assertTrue(t.complete(seq[1]));
+        assertEquals(12, committable(t), "the commit stops at the halted record");
+        assertFalse(t.complete(seq[4]), "completions at or past the halt are ignored");
+        budget.tryReserve(1);
+        t.register(16, -1, 1);
+        assertEquals(12, committable(t), "records registered after the halt do not move it either");
+        assertEquals(0, budget.records());
+        t.halt(14);
+        assertEquals(12, committable(t), "only the lowest halt counts");
+    }
 }

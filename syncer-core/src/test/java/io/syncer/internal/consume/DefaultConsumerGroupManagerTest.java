@@ -10,6 +10,7 @@ import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupSession;
 import io.syncer.consume.ManagerState;
 import io.syncer.consume.PartitionClaim;
+import io.syncer.metrics.SyncerMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -53,7 +54,7 @@ class DefaultConsumerGroupManagerTest {
 
     private void start(ConsumerGroupConfig.Builder config, int records) {
         manager = new DefaultConsumerGroupManager(config.groupId("g").topics("t").bootstrapServers("unused:9092").build(),
-                holdingHandler, props -> consumer);
+                holdingHandler, SyncerMetrics.NOOP, props -> consumer);
         consumer.updateBeginningOffsets(Map.of(TP, 0L));
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(TP));
@@ -153,7 +154,7 @@ class DefaultConsumerGroupManagerTest {
         manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
                 .bootstrapServers("unused:9092").build(), (session, claim) -> {
                     throw new IllegalStateException("handler bug");
-                }, props -> consumer);
+                }, SyncerMetrics.NOOP, props -> consumer);
         consumer.updateBeginningOffsets(Map.of(TP, 0L));
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(TP));

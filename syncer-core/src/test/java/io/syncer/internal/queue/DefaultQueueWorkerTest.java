@@ -8,6 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupSession;
 import io.syncer.consume.PartitionClaim;
+import io.syncer.failure.DeadLetterHeaders;
+import io.syncer.failure.DeadLetterPolicy;
+import io.syncer.failure.RetryPolicy;
+import io.syncer.internal.produce.DefaultKafkaProducers;
+import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.metrics.SyncerMetrics;
 import io.syncer.queue.AsyncConsumeWorker;
 import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorkerConfig;
@@ -27,6 +34,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -136,8 +146,8 @@ class DefaultQueueWorkerTest {
     void failedRecordRetriesWithoutBlockingOtherKeys() {
         AtomicInteger attemptsOfBad = new AtomicInteger();
         List<Long> doneOrder = new CopyOnWriteArrayList<>();
-        start(QueueWorkerConfig.builder().workers(2).retryBackoff(Duration.ofMillis(200))
-                        .maxRetryBackoff(Duration.ofMillis(400)).build(),
+        start(QueueWorkerConfig.builder().workers(2).retryPolicy(RetryPolicy.builder()
+                        .initialBackoff(Duration.ofMillis(200)).maxBackoff(Duration.ofMillis(400)).build()).build(),
                 AsyncConsumeWorker.blocking((id, r) -> {
                     if (r.offset() == 0 && attemptsOfBad.incrementAndGet() <= 3) {
                         throw new IllegalStateException("boom " + attemptsOfBad.get());
@@ -239,11 +249,128 @@ class DefaultQueueWorkerTest {
         assertTrue(claim.processed.isEmpty());
     }
 
+    @Test
+    void exhaustedRetriesHaltThePartitionByDefault() {
+        AtomicInteger attempts = new AtomicInteger();
+        start(QueueWorkerConfig.builder().workers(1).retryPolicy(RetryPolicy.builder().maxAttempts(3)
+                        .initialBackoff(Duration.ofMillis(5)).maxBackoff(Duration.ofMillis(5)).build()).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    if (r.offset() == 2) {
+                        attempts.incrementAndGet();
+                        throw new java.io.IOException("sink down");
+                    }
+                }));
+        FakeClaim claim = FakeClaim.of(P0, 0, 5, i -> "k" + i);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !claim.halts.isEmpty());
+        assertEquals(3, attempts.get(), "max attempts, then give up");
+        assertTrue(claim.halts.get(0).startsWith("2: retries-exhausted after 3 attempt(s): java.io.IOException: sink down"),
+                claim.halts.get(0));
+        assertFalse(claim.processed.contains(2L), "a halted record is never marked processed");
+        assertEquals(1, queue.stats().halted());
+    }
+
+    @Test
+    void decodeFailureIsFatalAndNotRetried() {
+        AtomicInteger calls = new AtomicInteger();
+        DefaultQueueWorker<Doc> docs = new DefaultQueueWorker<>(QueueWorkerConfig.ofDefaults(),
+                io.syncer.queue.RecordDecoder.json(Doc.class), AsyncConsumeWorker.blocking((id, doc) -> calls.incrementAndGet()));
+        try {
+            docs.setup(FakeSession.assigned(Set.of(P0)));
+            List<ConsumerRecord<byte[], byte[]>> records = List.of(
+                    new ConsumerRecord<>("t", 0, 0, null, "{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_8)),
+                    new ConsumerRecord<>("t", 0, 1, null, "{not json".getBytes(StandardCharsets.UTF_8)));
+            FakeClaim claim = new FakeClaim(P0, records);
+            docs.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !claim.halts.isEmpty() && claim.processed.size() == 1);
+            assertEquals(1, calls.get());
+            assertTrue(claim.halts.get(0).startsWith("1: fatal after 1 attempt(s): io.syncer.RecordDecodeException: not a JSON Doc"),
+                    claim.halts.get(0));
+            assertEquals(1, docs.stats().failedAttempts());
+        } finally {
+            docs.close(Duration.ofSeconds(5), DrainMode.ABANDON);
+        }
+    }
+
+    /** The record completes only when the dead-letter write is acknowledged; its key waits meanwhile. */
+    @Test
+    void deadLetterWriteCompletesTheRecordOnlyWhenAcknowledged() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaProducers producers = new DefaultKafkaProducers(
+                KafkaProducersConfig.builder().bootstrapServers("unused:9092").build(), props -> producer);
+        List<Long> workedOn = new CopyOnWriteArrayList<>();
+        start(QueueWorkerConfig.builder().workers(2).retryPolicy(RetryPolicy.noRetries())
+                        .deadLetterPolicy(DeadLetterPolicy.toTopic(producers, r -> r.topic() + ".dlt")).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    workedOn.add(r.offset());
+                    if ("poison".equals(key(r))) {
+                        throw new IllegalStateException("cannot handle");
+                    }
+                }));
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(record(P0, 0, "poison"));
+        records.add(record(P0, 1, "poison"));
+        records.add(record(P0, 2, "fine"));
+        FakeClaim claim = new FakeClaim(P0, records);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1 && claim.processed.contains(2L));
+        assertFalse(claim.processed.contains(0L), "not complete before the dead-letter write is acknowledged");
+        assertFalse(workedOn.contains(1L), "the next record of the same key waits for the dead-letter write");
+        producer.completeNext();
+        await().atMost(Duration.ofSeconds(5)).until(() -> claim.processed.contains(0L) && producer.history().size() == 2);
+        producer.completeNext();
+        await().atMost(Duration.ofSeconds(5)).until(() -> claim.processed.size() == 3);
+
+        ProducerRecord<byte[], byte[]> dead = producer.history().get(0);
+        assertEquals("t.dlt", dead.topic());
+        assertEquals("poison", new String(dead.key(), StandardCharsets.UTF_8));
+        assertEquals("v0", new String(dead.value(), StandardCharsets.UTF_8));
+        assertEquals("t", header(dead, DeadLetterHeaders.ORIGINAL_TOPIC));
+        assertEquals("0", header(dead, DeadLetterHeaders.ORIGINAL_PARTITION));
+        assertEquals("0", header(dead, DeadLetterHeaders.ORIGINAL_OFFSET));
+        assertEquals("java.lang.IllegalStateException", header(dead, DeadLetterHeaders.EXCEPTION_CLASS));
+        assertEquals("cannot handle", header(dead, DeadLetterHeaders.EXCEPTION_MESSAGE));
+        assertEquals("1", header(dead, DeadLetterHeaders.ATTEMPTS));
+        assertEquals("retries-exhausted", header(dead, DeadLetterHeaders.REASON));
+        assertEquals("g", header(dead, DeadLetterHeaders.GROUP));
+        assertEquals(2, queue.stats().deadLettered());
+        assertTrue(claim.halts.isEmpty());
+    }
+
+    @Test
+    void fatalDeadLetterWriteHaltsInsteadOfDropping() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaProducers producers = new DefaultKafkaProducers(
+                KafkaProducersConfig.builder().bootstrapServers("unused:9092").build(), props -> producer);
+        start(QueueWorkerConfig.builder().retryPolicy(RetryPolicy.noRetries())
+                        .deadLetterPolicy(DeadLetterPolicy.toTopic(producers, "dlt")).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    throw new IllegalStateException("cannot handle");
+                }));
+        FakeClaim claim = FakeClaim.of(P0, 0, 1, i -> "k");
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
+        producer.errorNext(new org.apache.kafka.common.errors.TopicAuthorizationException("no write access to dlt"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !claim.halts.isEmpty());
+        assertTrue(claim.halts.get(0).contains("dead-letter write to dlt failed"), claim.halts.get(0));
+        assertTrue(claim.processed.isEmpty());
+    }
+
+    private static String header(ProducerRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    /** A JSON item. */
+    public static final class Doc {
+        public String id;
+    }
+
     /** A claim whose completions are recorded. */
     static final class FakeClaim implements PartitionClaim {
         final TopicPartition tp;
         final List<ConsumerRecord<byte[], byte[]>> records;
         final List<Long> processed = new CopyOnWriteArrayList<>();
+        final List<String> halts = new CopyOnWriteArrayList<>();
         volatile boolean revoked;
 
         FakeClaim(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
@@ -278,7 +405,13 @@ class DefaultQueueWorkerTest {
         }
 
         @Override
-        public boolean isRevoked() {
+        public void halt(ConsumerRecord<byte[], byte[]> record, String reason) {
+            halts.add(record.offset() + ": " + reason);
+            revoked = true;
+        }
+
+        @Override
+        public boolean isStopped() {
             return revoked;
         }
     }
@@ -301,6 +434,11 @@ class DefaultQueueWorkerTest {
         @Override
         public boolean partitionsLost() {
             return false;
+        }
+
+        @Override
+        public SyncerMetrics metrics() {
+            return SyncerMetrics.NOOP;
         }
     }
 }

@@ -1,0 +1,31 @@
+package io.syncer.failure;
+
+/**
+ * Header names of a dead-letter record. Values are UTF-8 text. The dead-letter record keeps the
+ * original key, value, headers and timestamp; these headers are added.
+ */
+public final class DeadLetterHeaders {
+    /** The source topic. */
+    public static final String ORIGINAL_TOPIC = "syncer.dlt.original.topic";
+    /** The source partition, decimal. */
+    public static final String ORIGINAL_PARTITION = "syncer.dlt.original.partition";
+    /** The source offset, decimal. */
+    public static final String ORIGINAL_OFFSET = "syncer.dlt.original.offset";
+    /** The source record's timestamp, epoch milliseconds, decimal. */
+    public static final String ORIGINAL_TIMESTAMP = "syncer.dlt.original.timestamp";
+    /** The consumer group that gave up on the record. */
+    public static final String GROUP = "syncer.dlt.group";
+    /** The class of the last failure (the user's exception, not syncer's wrapper). */
+    public static final String EXCEPTION_CLASS = "syncer.dlt.exception.class";
+    /** The message of the last failure, at most {@value #MAX_MESSAGE_LENGTH} characters. */
+    public static final String EXCEPTION_MESSAGE = "syncer.dlt.exception.message";
+    /** How many attempts were made, decimal. */
+    public static final String ATTEMPTS = "syncer.dlt.attempts";
+    /** Why the record was given up: {@code fatal} or {@code retries-exhausted}. */
+    public static final String REASON = "syncer.dlt.reason";
+    /** Longest exception message kept. */
+    public static final int MAX_MESSAGE_LENGTH = 1000;
+
+    private DeadLetterHeaders() {
+    }
+}
