@@ -558,6 +558,13 @@ public final class ConsumerGroupConfig {
                     "bootstrap.servers is required (bootstrapServers(...) or kafkaProperties)");
             Require.argument(resumeBelow < pauseAbove, "resumeBelow (%s) must be below pauseAbove (%s)",
                     resumeBelow, pauseAbove);
+            Object maxPollInterval = kafkaProperties.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+            if (maxPollInterval != null) {
+                long rebalanceTimeoutMs = Long.parseLong(maxPollInterval.toString().trim());
+                Require.argument(revokeTimeout.toMillis() < rebalanceTimeoutMs,
+                        "revokeTimeout (%s) must be below max.poll.interval.ms (%s ms), the rebalance timeout",
+                        revokeTimeout, rebalanceTimeoutMs);
+            }
             Object autoCommit = kafkaProperties.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
             Require.argument(autoCommit == null || "false".equalsIgnoreCase(autoCommit.toString()),
                     "enable.auto.commit must not be enabled: the manager commits processed offsets itself");

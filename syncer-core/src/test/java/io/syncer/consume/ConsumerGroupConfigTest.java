@@ -62,6 +62,9 @@ class ConsumerGroupConfigTest {
                 () -> valid().kafkaProperty("auto.offset.reset", "earliest").build());
         assertTrue(reset.getMessage().contains("initialPosition"), reset.getMessage());
         assertThrows(IllegalArgumentException.class, () -> valid().pauseAbove(0.4).resumeBelow(0.5).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> valid().kafkaProperty("max.poll.interval.ms", 5000).revokeTimeout(Duration.ofSeconds(5)).build(),
+                "the revoke wait must end before the rebalance times out");
     }
 
     @Test

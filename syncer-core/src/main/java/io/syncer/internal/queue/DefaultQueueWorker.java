@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -73,6 +74,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private final ArrayDeque<Shard> ready = new ArrayDeque<>();
     private final Map<Object, Shard> shards = new HashMap<>();
     private final Map<TopicPartition, int[]> runningByPartition = new HashMap<>();
+    /** Items waiting for a retry or a dead-letter write, so a revoke can disown them. */
+    private final Set<Item> parkedItems = new HashSet<>();
     private long queued;
     /** Items off the workers but holding their shard: waiting for a retry or a dead-letter write. */
     private long parked;
@@ -180,6 +183,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         lock.lock();
         try {
             int dropped = purge(revoked);
+            for (Item item : parkedItems) {
+                if (revoked.contains(item.tp)) {
+                    item.disowned = true; // its retry, if any, must not run after the revoke completed
+                }
+            }
             while (running(revoked) > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -362,33 +370,17 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 }
                 deadLettered.increment();
                 unpark(item);
-            } else if (config.errorClassifier().isRetriable(sendError) && !isStopping() && !item.claim.isStopped()) {
+            } else if (isStopping() || item.claim.isStopped() || item.disowned) {
+                unpark(item); // revoked or closing: the record is re-delivered to the partition's next owner
+            } else if (config.errorClassifier().isRetriable(sendError)) {
                 long delayMs = config.retryPolicy().maxBackoff().toMillis();
                 LOG.warn("queue {}: dead-letter write of {} to {} failed, retrying in {} ms: {}", config.name(),
                         coordinates(item.record), topic, delayMs, sendError.toString());
-                schedule(() -> {
-                    lock.lock();
-                    try {
-                        parked--;
-                    } finally {
-                        lock.unlock();
-                    }
-                    parkAndGiveUp(item, error, reason);
-                }, delayMs);
+                schedule(() -> giveUp(item, error, reason), delayMs);
             } else {
                 halt(item, "dead-letter write to " + topic + " failed: " + unwrap(sendError));
             }
         });
-    }
-
-    private void parkAndGiveUp(Item item, Throwable error, String reason) {
-        lock.lock();
-        try {
-            parked++;
-        } finally {
-            lock.unlock();
-        }
-        giveUp(item, error, reason);
     }
 
     private void halt(Item item, String reason) {
@@ -456,6 +448,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             }
             if (park) {
                 parked++;
+                parkedItems.add(item);
             } else {
                 release(item.shard);
             }
@@ -471,6 +464,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         lock.lock();
         try {
             parked--;
+            parkedItems.remove(item);
             release(item.shard);
             workAvailable.signal();
         } finally {
@@ -482,7 +476,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         lock.lock();
         try {
             parked--;
-            if (stopping || item.claim.isStopped()) {
+            parkedItems.remove(item);
+            if (stopping || item.disowned || item.claim.isStopped()) {
                 release(item.shard);
                 return;
             }
@@ -561,6 +556,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         Shard shard;
         int attempts;
         long firstAttemptNanos;
+        /** Set under the lock when its partition was revoked while it was parked. */
+        volatile boolean disowned;
 
         Item(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp) {
             this.record = record;
