@@ -96,6 +96,7 @@ class BackpressureIT {
         ConsumerGroupConfig config = ConsumerGroupConfig.builder().groupId(group).topics(topic)
                 .kafkaProperties(broker.clientProperties())
                 .kafkaProperty("max.poll.interval.ms", MAX_POLL_INTERVAL_MS)
+                .revokeTimeout(Duration.ofSeconds(3))
                 .maxQueuedRecords(bound.maxRecords)
                 .maxQueuedBytes(bound.maxBytes)
                 .build();
