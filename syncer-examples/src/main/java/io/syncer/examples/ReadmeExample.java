@@ -2,6 +2,9 @@ package io.syncer.examples;
 
 import io.syncer.consume.ConsumerGroupConfig;
 import io.syncer.consume.ConsumerGroupManager;
+import io.syncer.failure.DeadLetterPolicy;
+import io.syncer.failure.ErrorClassifier;
+import io.syncer.failure.RetryPolicy;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.KafkaProducersConfig;
 import io.syncer.produce.SendResult;
@@ -68,6 +71,25 @@ public final class ReadmeExample {
             CompletableFuture<RecordMetadata> f = producers.sendAsync(record); // asynchronous
             System.out.println(m + " " + results.size() + " " + f.isDone());
         }
+    }
+
+    /**
+     * The failure-handling snippet.
+     *
+     * @param producers the shared producer used for dead letters
+     * @return the queue configuration
+     */
+    static QueueWorkerConfig failures(KafkaProducers producers) {
+        return QueueWorkerConfig.builder()
+                .retryPolicy(RetryPolicy.builder().maxAttempts(5).maxElapsed(Duration.ofMinutes(2)).build())
+                .errorClassifier(ErrorClassifier.builder().fatal(TenantUnknownException.class).build())
+                .deadLetterPolicy(DeadLetterPolicy.toTopic(producers, r -> r.topic() + ".dlt"))
+                .build();
+    }
+
+    /** A failure no retry can fix, for the snippet. */
+    static final class TenantUnknownException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
     }
 
     private static void store(String line) {
