@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.syncer.consume.ConsumerGroupConfig;
-import io.syncer.consume.ConsumerGroupHandler;
 import io.syncer.consume.ConsumerGroupManager;
 import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupHealth;
 import io.syncer.consume.GroupSession;
-import io.syncer.consume.PartitionClaim;
 import io.syncer.queue.AsyncConsumeWorker;
 import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorker;
@@ -162,26 +160,20 @@ class BackpressureIT {
         return new ArrayList<>(members).get(0);
     }
 
-    /** Forwards to the QueueWorker and counts the group moments. */
-    private static final class CountingHandler implements ConsumerGroupHandler {
-        final QueueWorker<?> delegate;
+    /** Counts the group moments of the QueueWorker it forwards to. */
+    private static final class CountingHandler extends ForwardingHandler {
         final AtomicInteger setups = new AtomicInteger();
         final AtomicInteger cleanupsBeforeClose = new AtomicInteger();
         final AtomicBoolean closing = new AtomicBoolean();
 
         CountingHandler(QueueWorker<?> delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public void setup(GroupSession session) throws Exception {
             setups.incrementAndGet();
-            delegate.setup(session);
-        }
-
-        @Override
-        public void consumeClaim(GroupSession session, PartitionClaim claim) throws Exception {
-            delegate.consumeClaim(session, claim);
+            super.setup(session);
         }
 
         @Override
@@ -189,13 +181,13 @@ class BackpressureIT {
             if (!closing.get()) {
                 cleanupsBeforeClose.incrementAndGet();
             }
-            delegate.cleanup(session);
+            super.cleanup(session);
         }
 
         @Override
         public void close(Duration timeout, DrainMode mode) throws Exception {
             closing.set(true);
-            delegate.close(timeout, mode);
+            super.close(timeout, mode);
         }
     }
 }

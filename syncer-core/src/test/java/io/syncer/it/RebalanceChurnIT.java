@@ -9,7 +9,6 @@ import io.syncer.consume.ConsumerGroupHandler;
 import io.syncer.consume.ConsumerGroupManager;
 import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupSession;
-import io.syncer.consume.PartitionClaim;
 import io.syncer.queue.AsyncConsumeWorker;
 import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
@@ -146,29 +145,19 @@ class RebalanceChurnIT {
                         inProgress.remove(record, name);
                     }
                 }));
-        ConsumerGroupHandler ownership = new ConsumerGroupHandler() {
+        ConsumerGroupHandler ownership = new ForwardingHandler(queue) {
             @Override
             public void setup(GroupSession session) throws Exception {
                 owned.addAll(session.addedPartitions());
                 assignments.incrementAndGet();
-                queue.setup(session);
-            }
-
-            @Override
-            public void consumeClaim(GroupSession session, PartitionClaim claim) throws Exception {
-                queue.consumeClaim(session, claim);
+                super.setup(session);
             }
 
             @Override
             public void cleanup(GroupSession session) throws Exception {
-                queue.cleanup(session); // returns once in-flight records of the revoked partitions finished
+                super.cleanup(session); // returns once in-flight records of the revoked partitions finished
                 owned.removeAll(session.revokedPartitions());
                 revokes.addAndGet(session.revokedPartitions().size());
-            }
-
-            @Override
-            public void close(Duration timeout, DrainMode mode) throws Exception {
-                queue.close(timeout, mode);
             }
         };
         return ConsumerGroupManager.create(config, ownership);
