@@ -60,6 +60,15 @@ public interface SyncerMetrics {
     }
 
     /**
+     * A record had no route and was dropped ({@link io.syncer.sink.UnroutedPolicy#DROP}).
+     *
+     * @param group the consumer group
+     * @param partition the record's partition
+     */
+    default void recordUnrouted(String group, TopicPartition partition) {
+    }
+
+    /**
      * A commit finished.
      *
      * @param group the consumer group

@@ -33,6 +33,7 @@ import org.apache.kafka.common.TopicPartition;
  *   <tr><td>{@value #RECORDS_PROCESSED}</td><td>counter</td><td>topic, partition</td></tr>
  *   <tr><td>{@value #RECORDS_RETRIED}</td><td>counter</td><td>topic, partition</td></tr>
  *   <tr><td>{@value #RECORDS_DEAD_LETTERED}</td><td>counter</td><td>topic, partition</td></tr>
+ *   <tr><td>{@value #RECORDS_UNROUTED}</td><td>counter</td><td>topic, partition</td></tr>
  *   <tr><td>{@value #COMMIT_LATENCY}</td><td>timer</td><td>outcome (success|failure)</td></tr>
  *   <tr><td>{@value #QUEUE_RECORDS}, {@value #QUEUE_BYTES}</td><td>gauge</td><td></td></tr>
  *   <tr><td>{@value #PARTITIONS}</td><td>gauge</td><td>state (assigned|paused|failed|stalled)</td></tr>
@@ -51,6 +52,8 @@ public final class MicrometerMetrics implements SyncerMetrics {
     public static final String RECORDS_RETRIED = "syncer.records.retried";
     /** Records written to a dead-letter topic. */
     public static final String RECORDS_DEAD_LETTERED = "syncer.records.dead.lettered";
+    /** Records without a route that were dropped by policy. */
+    public static final String RECORDS_UNROUTED = "syncer.records.unrouted";
     /** Offset commit latency. */
     public static final String COMMIT_LATENCY = "syncer.commit.latency";
     /** Records queued or in flight (the manager's queue bound). */
@@ -112,6 +115,11 @@ public final class MicrometerMetrics implements SyncerMetrics {
     @Override
     public void recordDeadLettered(String group, TopicPartition partition) {
         counter(RECORDS_DEAD_LETTERED, group, partition).increment();
+    }
+
+    @Override
+    public void recordUnrouted(String group, TopicPartition partition) {
+        counter(RECORDS_UNROUTED, group, partition).increment();
     }
 
     @Override

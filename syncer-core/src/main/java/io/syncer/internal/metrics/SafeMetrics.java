@@ -54,6 +54,11 @@ public final class SafeMetrics implements SyncerMetrics {
     }
 
     @Override
+    public void recordUnrouted(String group, TopicPartition partition) {
+        run(() -> delegate.recordUnrouted(group, partition));
+    }
+
+    @Override
     public void commitCompleted(String group, Duration latency, boolean success) {
         run(() -> delegate.commitCompleted(group, latency, success));
     }

@@ -1,0 +1,194 @@
+package io.syncer;
+
+import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.consume.DrainMode;
+import io.syncer.consume.GroupHealth;
+import io.syncer.internal.sink.DefaultSyncer;
+import io.syncer.metrics.SyncerMetrics;
+import io.syncer.queue.QueueWorkerConfig;
+import io.syncer.queue.RecordDecoder;
+import io.syncer.sink.Route;
+import io.syncer.sink.Router;
+import io.syncer.sink.Sink;
+import io.syncer.sink.UnroutedPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A whole pipeline: a consumer group over topics or a pattern, a decoder, a {@link Router} that fans
+ * each record out to one or more {@link Sink}s, and the retry and dead-letter policies, composed in
+ * code:
+ *
+ * <pre>{@code
+ * Syncer syncer = Syncer.builder(RecordDecoder.json(AccessLog.class))
+ *         .consumer(consumerConfig)
+ *         .worker(QueueWorkerConfig.builder().workers(8).deadLetterPolicy(dlt).build())
+ *         .sink(aiSink).sink(botSink)
+ *         .router((log, record) -> log.bot ? List.of(Route.to("ai"), Route.to("bot")) : List.of(Route.to("ai")))
+ *         .build();
+ * syncer.start();
+ * }</pre>
+ *
+ * <p>A record is complete, and its offset committable, only when every sink it was routed to
+ * accepted it or it was dead-lettered; the worst outcome of its sinks wins. A retried record is
+ * written again only to the sinks that have not accepted it yet.
+ *
+ * <p>Thread-safe. {@link #close} closes the consumer group, then the sinks.
+ */
+public interface Syncer extends AutoCloseable {
+    /** Default close deadline of {@link #close()}: 30 s. */
+    Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * A builder for a pipeline whose records are decoded by {@code decoder}.
+     *
+     * @param decoder turns each record into the item (called on worker threads)
+     * @param <T> the item type
+     * @return the builder
+     */
+    static <T> Builder<T> builder(RecordDecoder<T> decoder) {
+        return new Builder<>(decoder);
+    }
+
+    /** Starts consuming. */
+    void start();
+
+    /**
+     * The consumer group's health.
+     *
+     * @return the view
+     */
+    GroupHealth health();
+
+    /**
+     * Closes within {@code timeout}: the consumer group (with {@code mode}), then every sink.
+     *
+     * @param timeout the whole deadline
+     * @param mode whether queued records are finished first
+     */
+    void close(Duration timeout, DrainMode mode);
+
+    /** Closes with {@link DrainMode#DRAIN} within {@link #DEFAULT_CLOSE_TIMEOUT}. */
+    @Override
+    default void close() {
+        close(DEFAULT_CLOSE_TIMEOUT, DrainMode.DRAIN);
+    }
+
+    /**
+     * Validating builder; not thread-safe.
+     *
+     * @param <T> the item type
+     */
+    final class Builder<T> {
+        private final RecordDecoder<T> decoder;
+        private ConsumerGroupConfig consumer;
+        private QueueWorkerConfig worker = QueueWorkerConfig.ofDefaults();
+        private final List<Sink<T>> sinks = new ArrayList<>();
+        private Router<T> router;
+        private UnroutedPolicy unrouted = UnroutedPolicy.DEAD_LETTER;
+        private SyncerMetrics metrics = SyncerMetrics.NOOP;
+
+        private Builder(RecordDecoder<T> decoder) {
+            this.decoder = Objects.requireNonNull(decoder, "decoder");
+        }
+
+        /**
+         * The consumer group. Required.
+         *
+         * @param config the group, topics and offset settings
+         * @return this builder
+         */
+        public Builder<T> consumer(ConsumerGroupConfig config) {
+            this.consumer = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Workers, ordering, retries and dead letters. Default {@link QueueWorkerConfig#ofDefaults()}.
+         *
+         * @param config the queue worker configuration
+         * @return this builder
+         */
+        public Builder<T> worker(QueueWorkerConfig config) {
+            this.worker = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Adds a sink. At least one is required; names must be unique. The pipeline closes it.
+         *
+         * @param sink the sink
+         * @return this builder
+         */
+        public Builder<T> sink(Sink<T> sink) {
+            Objects.requireNonNull(sink, "sink");
+            for (Sink<T> s : sinks) {
+                if (s.name().equals(sink.name())) {
+                    throw new IllegalArgumentException("two sinks named '" + sink.name() + "'");
+                }
+            }
+            sinks.add(sink);
+            return this;
+        }
+
+        /**
+         * Decides where each record goes. Default: every sink, at its default destination.
+         *
+         * @param router the router
+         * @return this builder
+         */
+        public Builder<T> router(Router<T> router) {
+            this.router = Objects.requireNonNull(router, "router");
+            return this;
+        }
+
+        /**
+         * What happens to a record with no route. Default {@link UnroutedPolicy#DEAD_LETTER}.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder<T> unrouted(UnroutedPolicy policy) {
+            this.unrouted = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Where counts, latencies and per-partition status go. Default {@link SyncerMetrics#NOOP}.
+         *
+         * @param metrics the metrics sink
+         * @return this builder
+         */
+        public Builder<T> metrics(SyncerMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Validates and builds (nothing starts yet).
+         *
+         * @return the pipeline
+         * @throws IllegalArgumentException without a consumer configuration or a sink
+         */
+        public Syncer build() {
+            if (consumer == null) {
+                throw new IllegalArgumentException("consumer(ConsumerGroupConfig) is required");
+            }
+            if (sinks.isEmpty()) {
+                throw new IllegalArgumentException("at least one sink(...) is required");
+            }
+            Router<T> r = router;
+            if (r == null) {
+                List<Route> all = new ArrayList<>();
+                for (Sink<T> s : sinks) {
+                    all.add(Route.to(s.name()));
+                }
+                List<Route> everySink = List.copyOf(all);
+                r = (item, record) -> everySink;
+            }
+            return new DefaultSyncer<>(consumer, worker, decoder, List.copyOf(sinks), r, unrouted, metrics);
+        }
+    }
+}

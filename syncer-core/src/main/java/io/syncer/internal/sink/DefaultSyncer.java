@@ -1,0 +1,72 @@
+package io.syncer.internal.sink;
+
+import io.syncer.Syncer;
+import io.syncer.SyncerException;
+import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.consume.ConsumerGroupManager;
+import io.syncer.consume.DrainMode;
+import io.syncer.consume.GroupHealth;
+import io.syncer.internal.metrics.SafeMetrics;
+import io.syncer.metrics.SyncerMetrics;
+import io.syncer.queue.QueueWorker;
+import io.syncer.queue.QueueWorkerConfig;
+import io.syncer.queue.RecordDecoder;
+import io.syncer.sink.Router;
+import io.syncer.sink.Sink;
+import io.syncer.sink.UnroutedPolicy;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@link Syncer} implementation: a manager feeding a queue worker whose worker fans out to sink batchers. */
+public final class DefaultSyncer<T> implements Syncer {
+    private final ConsumerGroupManager manager;
+    private final Map<String, SinkBatcher<T>> batchers = new LinkedHashMap<>();
+
+    public DefaultSyncer(ConsumerGroupConfig consumer, QueueWorkerConfig worker, RecordDecoder<T> decoder,
+                         List<Sink<T>> sinks, Router<T> router, UnroutedPolicy unrouted, SyncerMetrics metrics) {
+        SyncerMetrics safe = SafeMetrics.of(metrics);
+        for (Sink<T> sink : sinks) {
+            batchers.put(sink.name(), new SinkBatcher<>(sink));
+        }
+        FanOutWorker<T> fanOut = new FanOutWorker<>(router, batchers, unrouted, safe, consumer.groupId());
+        QueueWorker<Decoded<T>> queue = QueueWorker.create(worker, Decoded.decoder(decoder), fanOut);
+        this.manager = ConsumerGroupManager.create(consumer, queue, safe);
+    }
+
+    @Override
+    public void start() {
+        manager.start();
+    }
+
+    @Override
+    public GroupHealth health() {
+        return manager.health();
+    }
+
+    @Override
+    public void close(Duration timeout, DrainMode mode) {
+        SyncerException failure = null;
+        try {
+            manager.close(timeout, mode);
+        } catch (SyncerException e) {
+            failure = e;
+        }
+        for (SinkBatcher<T> b : batchers.values()) {
+            try {
+                b.close();
+            } catch (RuntimeException e) {
+                SyncerException f = new SyncerException("closing sink " + b.sink().name() + " failed: " + e, e);
+                if (failure == null) {
+                    failure = f;
+                } else {
+                    failure.addSuppressed(f);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

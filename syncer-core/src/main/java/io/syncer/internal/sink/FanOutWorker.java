@@ -1,0 +1,107 @@
+package io.syncer.internal.sink;
+
+import io.syncer.RetriableSyncerException;
+import io.syncer.SyncerException;
+import io.syncer.metrics.SyncerMetrics;
+import io.syncer.queue.AsyncConsumeWorker;
+import io.syncer.sink.Route;
+import io.syncer.sink.Router;
+import io.syncer.sink.SinkRecord;
+import io.syncer.sink.SinkResult;
+import io.syncer.sink.UnroutedPolicy;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The worker of a {@link io.syncer.Syncer} pipeline: routes a record, submits it to every routed
+ * sink's batcher, and completes when all of them accepted it. The worst outcome wins: any fatal
+ * result fails the record fatally, else any retriable one fails it retriably, and the queue's retry
+ * and dead-letter path takes over.
+ *
+ * <p>On a retry only the routes that have not yet succeeded are written again, so a sink that
+ * accepted a record is not written twice for it. The routes done so far are remembered per source
+ * record instance in a weak map: the queue keeps the same instance across attempts and drops it
+ * once the record is complete, so the map never outgrows the records in the queue.
+ */
+public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
+    private final Router<T> router;
+    private final Map<String, SinkBatcher<T>> batchers;
+    private final UnroutedPolicy unrouted;
+    private final SyncerMetrics metrics;
+    private final String group;
+    private final Map<ConsumerRecord<byte[], byte[]>, Set<Route>> delivered = Collections.synchronizedMap(new WeakHashMap<>());
+
+    public FanOutWorker(Router<T> router, Map<String, SinkBatcher<T>> batchers, UnroutedPolicy unrouted,
+                        SyncerMetrics metrics, String group) {
+        this.router = router;
+        this.batchers = batchers;
+        this.unrouted = unrouted;
+        this.metrics = metrics;
+        this.group = group;
+    }
+
+    @Override
+    public CompletionStage<?> consume(int workerId, Decoded<T> decoded) throws Exception {
+        ConsumerRecord<byte[], byte[]> source = decoded.source();
+        List<Route> routes;
+        try {
+            routes = router.route(decoded.value(), source);
+        } catch (Exception e) {
+            throw new SyncerException("router failed on " + source.topic() + "-" + source.partition() + "@"
+                    + source.offset() + ": " + e, e);
+        }
+        if (routes == null || routes.isEmpty()) {
+            if (unrouted == UnroutedPolicy.DROP) {
+                metrics.recordUnrouted(group, new TopicPartition(source.topic(), source.partition()));
+                return null;
+            }
+            throw new SyncerException("no route for the record (unknown tenant?)");
+        }
+        Set<Route> done = delivered.computeIfAbsent(source, r -> ConcurrentHashMap.newKeySet());
+        List<CompletableFuture<SinkResult>> results = new ArrayList<>(routes.size());
+        for (Route route : routes) {
+            if (done.contains(route)) {
+                continue;
+            }
+            SinkBatcher<T> batcher = batchers.get(route.sink());
+            if (batcher == null) {
+                throw new SyncerException("route to unknown sink '" + route.sink() + "'; sinks: " + batchers.keySet());
+            }
+            results.add(batcher.submit(new SinkRecord<>(decoded.value(), route.destination(), source))
+                    .thenApply(result -> {
+                        if (result.status() == SinkResult.Status.OK) {
+                            done.add(route);
+                        }
+                        return result;
+                    }));
+        }
+        return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+            SinkResult worst = SinkResult.ok();
+            for (CompletableFuture<SinkResult> f : results) {
+                SinkResult r = f.join();
+                if (r.status() == SinkResult.Status.FAIL
+                        || r.status() == SinkResult.Status.RETRY && worst.status() == SinkResult.Status.OK) {
+                    worst = r;
+                }
+            }
+            if (worst.status() == SinkResult.Status.FAIL) {
+                throw worst.error() instanceof SyncerException && !((SyncerException) worst.error()).isRetriable()
+                        ? (SyncerException) worst.error() : new SyncerException("sink rejected the record: " + worst.error(), worst.error());
+            }
+            if (worst.status() == SinkResult.Status.RETRY) {
+                throw new RetriableSyncerException("sink write failed: " + worst.error(), worst.error());
+            }
+            delivered.remove(source);
+            return null;
+        });
+    }
+}

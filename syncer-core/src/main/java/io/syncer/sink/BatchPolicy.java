@@ -1,0 +1,143 @@
+package io.syncer.sink;
+
+import io.syncer.internal.util.Require;
+import java.time.Duration;
+
+/**
+ * How core batches records for a sink: a batch is written when it holds {@link #maxRecords()}
+ * records or {@link #maxBytes()} bytes, or {@link #linger()} after its first record, with at most
+ * {@link #maxInFlight()} batches being written at once (further records wait, which backs up into
+ * the queue and from there pauses the consumer).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class BatchPolicy {
+    /** Default {@link Builder#maxRecords}: 500 records. */
+    public static final int DEFAULT_MAX_RECORDS = 500;
+    /** Default {@link Builder#maxBytes}: 1 MiB. */
+    public static final long DEFAULT_MAX_BYTES = 1024 * 1024;
+    /** Default {@link Builder#linger}: 20 ms. */
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(20);
+    /** Default {@link Builder#maxInFlight}: 2 batches. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 2;
+
+    private final int maxRecords;
+    private final long maxBytes;
+    private final Duration linger;
+    private final int maxInFlight;
+
+    private BatchPolicy(Builder b) {
+        this.maxRecords = b.maxRecords;
+        this.maxBytes = b.maxBytes;
+        this.linger = b.linger;
+        this.maxInFlight = b.maxInFlight;
+    }
+
+    /**
+     * The defaults: 500 records, 1 MiB, 20 ms, 2 batches in flight.
+     *
+     * @return the policy
+     */
+    public static BatchPolicy ofDefaults() {
+        return builder().build();
+    }
+
+    /**
+     * A new builder with every default.
+     *
+     * @return the builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return records per batch at most */
+    public int maxRecords() {
+        return maxRecords;
+    }
+
+    /** @return bytes per batch at most (a single larger record forms a batch alone) */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** @return how long a batch waits for more records after its first */
+    public Duration linger() {
+        return linger;
+    }
+
+    /** @return batches being written at once, at most */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    @Override
+    public String toString() {
+        return "BatchPolicy{maxRecords=" + maxRecords + ", maxBytes=" + maxBytes + ", linger=" + linger
+                + ", maxInFlight=" + maxInFlight + '}';
+    }
+
+    /** Validating builder; not thread-safe. */
+    public static final class Builder {
+        private int maxRecords = DEFAULT_MAX_RECORDS;
+        private long maxBytes = DEFAULT_MAX_BYTES;
+        private Duration linger = DEFAULT_LINGER;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+
+        private Builder() {
+        }
+
+        /**
+         * Records per batch at most. Default {@link #DEFAULT_MAX_RECORDS}.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxRecords(int max) {
+            this.maxRecords = Require.positive("maxRecords", max);
+            return this;
+        }
+
+        /**
+         * Bytes per batch at most. Default {@link #DEFAULT_MAX_BYTES} (1 MiB).
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxBytes(long max) {
+            this.maxBytes = Require.positive("maxBytes", max);
+            return this;
+        }
+
+        /**
+         * How long a batch waits for more records after its first. Default {@link #DEFAULT_LINGER}.
+         *
+         * @param linger zero or more
+         * @return this builder
+         */
+        public Builder linger(Duration linger) {
+            this.linger = Require.nonNegative("linger", linger);
+            return this;
+        }
+
+        /**
+         * Batches being written at once, at most. Default {@link #DEFAULT_MAX_IN_FLIGHT}.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxInFlight(int max) {
+            this.maxInFlight = Require.positive("maxInFlight", max);
+            return this;
+        }
+
+        /**
+         * Builds the policy.
+         *
+         * @return the policy
+         */
+        public BatchPolicy build() {
+            return new BatchPolicy(this);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.syncer.internal.sink;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.syncer.RetriableSyncerException;
+import io.syncer.SyncerException;
+import io.syncer.metrics.SyncerMetrics;
+import io.syncer.sink.BatchPolicy;
+import io.syncer.sink.Route;
+import io.syncer.sink.Sink;
+import io.syncer.sink.SinkRecord;
+import io.syncer.sink.SinkResult;
+import io.syncer.sink.UnroutedPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class SinkBatcherAndFanOutTest {
+    private final List<SinkBatcher<String>> open = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        for (SinkBatcher<String> b : open) {
+            b.close();
+        }
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(long offset) {
+        return new ConsumerRecord<>("t", 0, offset, null, new byte[100]);
+    }
+
+    /** A sink that records its batches and answers with {@code outcome(value)}. */
+    private static final class FakeSink implements Sink<String> {
+        final String name;
+        final BatchPolicy policy;
+        final Function<String, SinkResult> outcome;
+        final List<List<String>> batches = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<List<SinkResult>>> held = new CopyOnWriteArrayList<>();
+        volatile boolean hold;
+
+        FakeSink(String name, BatchPolicy policy, Function<String, SinkResult> outcome) {
+            this.name = name;
+            this.policy = policy;
+            this.outcome = outcome;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public BatchPolicy batchPolicy() {
+            return policy;
+        }
+
+        @Override
+        public CompletionStage<List<SinkResult>> write(List<SinkRecord<String>> batch) {
+            List<String> values = new ArrayList<>();
+            List<SinkResult> results = new ArrayList<>();
+            for (SinkRecord<String> r : batch) {
+                values.add(r.value() + (r.destination() == null ? "" : "->" + r.destination()));
+                results.add(outcome.apply(r.value()));
+            }
+            batches.add(values);
+            CompletableFuture<List<SinkResult>> f = new CompletableFuture<>();
+            if (hold) {
+                held.add(f);
+                f = f.thenApply(ignored -> results);
+                return f;
+            }
+            f.complete(results);
+            return f;
+        }
+    }
+
+    private SinkBatcher<String> batcher(FakeSink sink) {
+        SinkBatcher<String> b = new SinkBatcher<>(sink);
+        open.add(b);
+        return b;
+    }
+
+    @Test
+    void batchesByCountThenByLinger() {
+        FakeSink sink = new FakeSink("s", BatchPolicy.builder().maxRecords(3).linger(Duration.ofMillis(100)).build(),
+                v -> SinkResult.ok());
+        SinkBatcher<String> b = batcher(sink);
+        List<CompletableFuture<SinkResult>> results = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            results.add(b.submit(new SinkRecord<>("v" + i, null, record(i))));
+        }
+        assertEquals(List.of(List.of("v0", "v1", "v2"), List.of("v3", "v4", "v5")), sink.batches, "full batches go at once");
+        await().atMost(Duration.ofSeconds(2)).until(() -> sink.batches.size() == 3);
+        assertEquals(List.of("v6"), sink.batches.get(2), "the rest goes after the linger");
+        results.forEach(f -> assertEquals(SinkResult.Status.OK, f.join().status()));
+    }
+
+    @Test
+    void batchesByBytesAndLimitsBatchesInFlight() {
+        FakeSink sink = new FakeSink("s", BatchPolicy.builder().maxRecords(100).maxBytes(250).maxInFlight(1)
+                .linger(Duration.ofSeconds(5)).build(), v -> SinkResult.ok());
+        sink.hold = true;
+        SinkBatcher<String> b = batcher(sink);
+        for (int i = 0; i < 9; i++) {
+            b.submit(new SinkRecord<>("v" + i, null, record(i))); // 100 bytes each: 3 per batch
+        }
+        assertEquals(1, sink.batches.size(), "one batch in flight at most");
+        assertEquals(3, sink.batches.get(0).size());
+        sink.held.get(0).complete(null);
+        await().until(() -> sink.batches.size() == 2);
+        sink.held.get(1).complete(null);
+        await().until(() -> sink.batches.size() == 3);
+    }
+
+    @Test
+    void aThrowingSinkFailsItsBatchRetriablyUnlessFatal() {
+        Sink<String> throwing = new Sink<>() {
+            @Override
+            public String name() {
+                return "throwing";
+            }
+
+            @Override
+            public BatchPolicy batchPolicy() {
+                return BatchPolicy.builder().maxRecords(1).build();
+            }
+
+            @Override
+            public CompletionStage<List<SinkResult>> write(List<SinkRecord<String>> batch) {
+                if (batch.get(0).value().equals("fatal")) {
+                    throw new SyncerException("mapping rejected");
+                }
+                throw new IllegalStateException("connection refused");
+            }
+        };
+        SinkBatcher<String> b = new SinkBatcher<>(throwing);
+        open.add(b);
+        assertEquals(SinkResult.Status.RETRY, b.submit(new SinkRecord<>("x", null, record(0))).join().status());
+        assertEquals(SinkResult.Status.FAIL, b.submit(new SinkRecord<>("fatal", null, record(1))).join().status());
+    }
+
+    /** A retried record is written again only to the sink that failed it; the worst outcome wins. */
+    @Test
+    void fanOutRewritesOnlyTheSinksThatFailedAndTheWorstOutcomeWins() throws Exception {
+        AtomicInteger badAttempts = new AtomicInteger();
+        FakeSink good = new FakeSink("good", BatchPolicy.builder().linger(Duration.ZERO).build(), v -> SinkResult.ok());
+        FakeSink flaky = new FakeSink("flaky", BatchPolicy.builder().linger(Duration.ZERO).build(),
+                v -> v.equals("bad") && badAttempts.incrementAndGet() < 3
+                        ? SinkResult.retry(new IllegalStateException("throttled")) : SinkResult.ok());
+        FakeSink strict = new FakeSink("strict", BatchPolicy.builder().linger(Duration.ZERO).build(),
+                v -> v.equals("reject") ? SinkResult.fail(new IllegalArgumentException("mapping")) : SinkResult.ok());
+        Map<String, SinkBatcher<String>> batchers = new LinkedHashMap<>();
+        for (FakeSink s : List.of(good, flaky, strict)) {
+            batchers.put(s.name, batcher(s));
+        }
+        FanOutWorker<String> fanOut = new FanOutWorker<>((v, r) -> v.equals("nowhere") ? List.of()
+                : List.of(Route.to("good", "idx-" + v), Route.to("flaky"), Route.to("strict")),
+                batchers, UnroutedPolicy.DEAD_LETTER, SyncerMetrics.NOOP, "g");
+
+        Decoded<String> bad = new Decoded<>("bad", record(1));
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            CompletionException e = assertThrows(CompletionException.class,
+                    () -> fanOut.consume(0, bad).toCompletableFuture().join());
+            assertTrue(e.getCause() instanceof RetriableSyncerException, String.valueOf(e.getCause()));
+        }
+        fanOut.consume(0, bad).toCompletableFuture().join();
+        assertEquals(1, good.batches.stream().filter(b -> b.contains("bad->idx-bad")).count(),
+                "the sink that accepted the record is not written again on retry");
+        assertEquals(3, flaky.batches.stream().filter(b -> b.contains("bad")).count());
+
+        CompletionException fatal = assertThrows(CompletionException.class,
+                () -> fanOut.consume(0, new Decoded<>("reject", record(2))).toCompletableFuture().join());
+        assertTrue(fatal.getCause() instanceof SyncerException && !((SyncerException) fatal.getCause()).isRetriable(),
+                "a fatal result beats the others: " + fatal.getCause());
+
+        SyncerException unrouted = assertThrows(SyncerException.class, () -> fanOut.consume(0, new Decoded<>("nowhere", record(3))));
+        assertTrue(unrouted.getMessage().contains("no route"));
+    }
+}
