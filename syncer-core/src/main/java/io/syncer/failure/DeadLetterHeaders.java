@@ -15,7 +15,10 @@ public final class DeadLetterHeaders {
     public static final String ORIGINAL_TIMESTAMP = "syncer.dlt.original.timestamp";
     /** The consumer group that gave up on the record. */
     public static final String GROUP = "syncer.dlt.group";
-    /** The class of the last failure (the user's exception, not syncer's wrapper). */
+    /**
+     * The class of the last failure: the user's or the sink's exception, not syncer's wrappers
+     * ({@code io.syncer.RecordDecodeException} for records that could not be decoded).
+     */
     public static final String EXCEPTION_CLASS = "syncer.dlt.exception.class";
     /** The message of the last failure, at most {@value #MAX_MESSAGE_LENGTH} characters. */
     public static final String EXCEPTION_MESSAGE = "syncer.dlt.exception.message";

@@ -1,6 +1,7 @@
 package io.syncer.internal.queue;
 
 import io.syncer.RecordDecodeException;
+import io.syncer.SyncerException;
 import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupSession;
 import io.syncer.consume.PartitionClaim;
@@ -24,9 +25,12 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +88,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private boolean stopping;
     private Thread[] threads = new Thread[0];
     private ScheduledExecutorService retryTimer;
+    private ExecutorService deadLetterThread;
     private String group = "";
     private SyncerMetrics metrics = SyncerMetrics.NOOP;
 
@@ -243,6 +248,14 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         if (retryTimer != null) {
             retryTimer.shutdownNow();
         }
+        lock.lock();
+        try {
+            if (deadLetterThread != null) {
+                deadLetterThread.shutdownNow();
+            }
+        } finally {
+            lock.unlock();
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -305,13 +318,15 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         if (stage == null) {
             succeed(item);
         } else {
-            stage.whenComplete((ignored, error) -> {
+            // Never continue on the completing thread: it may be a client's I/O thread (a Kafka
+            // producer's), where a dead-letter send that waits for metadata would deadlock.
+            stage.whenCompleteAsync((ignored, error) -> {
                 if (error == null) {
                     succeed(item);
                 } else {
                     fail(item, unwrap(error));
                 }
-            });
+            }, this::runOnTimer);
         }
     }
 
@@ -363,7 +378,10 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
         LOG.warn("queue {}: {} gave up ({}, {} attempt(s)): {}; writing it to dead-letter topic {}", config.name(),
                 coordinates(item.record), reason, item.attempts, error.toString(), topic);
-        policy.producers().sendAsync(dead).whenComplete((metadata, sendError) -> {
+        // send() can block for metadata: off the worker and completion threads, on the dead-letter thread
+        CompletableFuture.supplyAsync(() -> policy.producers().sendAsync(dead), deadLetterExecutor())
+                .thenCompose(f -> f)
+                .whenCompleteAsync((metadata, sendError) -> {
             if (sendError == null) {
                 if (item.claim.markProcessed(item.record)) {
                     metrics.recordDeadLettered(group, item.tp);
@@ -380,7 +398,19 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             } else {
                 halt(item, "dead-letter write to " + topic + " failed: " + unwrap(sendError));
             }
-        });
+        }, this::runOnTimer);
+    }
+
+    private Executor deadLetterExecutor() {
+        lock.lock();
+        try {
+            if (deadLetterThread == null) {
+                deadLetterThread = Executors.newSingleThreadExecutor(new NamedThreadFactory("syncer-deadletter-" + config.name(), true));
+            }
+            return deadLetterThread;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void halt(Item item, String reason) {
@@ -396,7 +426,13 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         for (Header h : r.headers()) {
             headers.add(h);
         }
-        String message = String.valueOf(error.getMessage());
+        // report the user's or vendor's exception, not syncer's wrappers around it (decode failures are syncer's own)
+        Throwable reported = error;
+        while (reported instanceof SyncerException && !(reported instanceof RecordDecodeException)
+                && reported.getCause() != null) {
+            reported = reported.getCause();
+        }
+        String message = String.valueOf(reported.getMessage());
         if (message.length() > DeadLetterHeaders.MAX_MESSAGE_LENGTH) {
             message = message.substring(0, DeadLetterHeaders.MAX_MESSAGE_LENGTH);
         }
@@ -405,7 +441,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         headers.add(DeadLetterHeaders.ORIGINAL_OFFSET, utf8(Long.toString(r.offset())));
         headers.add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, utf8(Long.toString(r.timestamp())));
         headers.add(DeadLetterHeaders.GROUP, utf8(group));
-        headers.add(DeadLetterHeaders.EXCEPTION_CLASS, utf8(error.getClass().getName()));
+        headers.add(DeadLetterHeaders.EXCEPTION_CLASS, utf8(reported.getClass().getName()));
         headers.add(DeadLetterHeaders.EXCEPTION_MESSAGE, utf8(message));
         headers.add(DeadLetterHeaders.ATTEMPTS, utf8(Integer.toString(item.attempts)));
         headers.add(DeadLetterHeaders.REASON, utf8(reason));
@@ -427,6 +463,10 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         } finally {
             lock.unlock();
         }
+    }
+
+    private void runOnTimer(Runnable task) {
+        schedule(task, 0);
     }
 
     private void schedule(Runnable task, long delayMs) {

@@ -124,7 +124,8 @@ public final class SinkBatcher<T> {
         } catch (Throwable t) {
             stage = CompletableFuture.failedFuture(t);
         }
-        stage.whenComplete((results, error) -> {
+        // Continue on the sink's own thread, never on a client's I/O thread: the next write may block.
+        stage.whenCompleteAsync((results, error) -> {
             try {
                 complete(batch, results, error);
             } finally {
@@ -133,7 +134,15 @@ public final class SinkBatcher<T> {
                 }
                 dispatch();
             }
-        });
+        }, this::runOnTimer);
+    }
+
+    private void runOnTimer(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RuntimeException closed) {
+            task.run();
+        }
     }
 
     private void complete(List<Pending<T>> batch, List<SinkResult> results, Throwable error) {

@@ -1,0 +1,200 @@
+package io.syncer.sink.kafka;
+
+import io.syncer.SyncerException;
+import io.syncer.produce.KafkaProducers;
+import io.syncer.sink.BatchPolicy;
+import io.syncer.sink.Sink;
+import io.syncer.sink.SinkRecord;
+import io.syncer.sink.SinkResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Forwards records to Kafka: to the topic the {@link io.syncer.sink.Router} chose
+ * ({@link SinkRecord#destination()}), or to the sink's default topic. By default the source
+ * record's key, value, headers and timestamp are forwarded unchanged; a {@link Transform} builds
+ * another record (e.g. a trimmed JSON for an analysis topic).
+ *
+ * <p>Each record's outcome comes from its producer callback, classified by Kafka's own types:
+ * a {@code RetriableException} (timeouts, leader changes, not enough replicas) is retried by core;
+ * anything else (record too large, not authorized, unknown topic after the delivery timeout) is
+ * fatal and goes to the dead-letter policy. A transform that throws fails its record fatally.
+ *
+ * <p>Delivery is at least once: a record whose acknowledgement was lost is sent again. The shared
+ * {@link KafkaProducers} is idempotent, so broker-side retries add no duplicates; a re-delivery
+ * after a consumer crash can. Thread-safe. The producer is the user's and is not closed here.
+ *
+ * @param <T> the item type
+ */
+public final class KafkaSink<T> implements Sink<T> {
+    /** Default {@link Builder#batchPolicy}: 1,000 records, 1 MiB, 5 ms linger, 4 batches in flight. */
+    public static final BatchPolicy DEFAULT_BATCH_POLICY = BatchPolicy.builder().maxRecords(1_000)
+            .linger(java.time.Duration.ofMillis(5)).maxInFlight(4).build();
+
+    /**
+     * Builds the record to produce for one sink record.
+     *
+     * @param <T> the item type
+     */
+    @FunctionalInterface
+    public interface Transform<T> {
+        /**
+         * Builds the outgoing record.
+         *
+         * @param record the sink record (item, destination, source record)
+         * @param topic the topic it goes to
+         * @return the record to produce
+         * @throws Exception fails the record fatally
+         */
+        ProducerRecord<byte[], byte[]> apply(SinkRecord<T> record, String topic) throws Exception;
+    }
+
+    private final String name;
+    private final KafkaProducers producers;
+    private final String defaultTopic;
+    private final Transform<T> transform;
+    private final BatchPolicy batchPolicy;
+
+    private KafkaSink(Builder<T> b) {
+        this.name = b.name;
+        this.producers = b.producers;
+        this.defaultTopic = b.defaultTopic;
+        this.transform = b.transform;
+        this.batchPolicy = b.batchPolicy;
+    }
+
+    /**
+     * A builder.
+     *
+     * @param name the sink's name in routes and metrics
+     * @param producers the shared producer (not closed by the sink)
+     * @param <T> the item type
+     * @return the builder
+     */
+    public static <T> Builder<T> builder(String name, KafkaProducers producers) {
+        return new Builder<>(name, producers);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public BatchPolicy batchPolicy() {
+        return batchPolicy;
+    }
+
+    @Override
+    public CompletionStage<List<SinkResult>> write(List<SinkRecord<T>> batch) {
+        List<CompletableFuture<SinkResult>> results = new ArrayList<>(batch.size());
+        for (SinkRecord<T> record : batch) {
+            String topic = record.destination() != null ? record.destination() : defaultTopic;
+            if (topic == null) {
+                results.add(CompletableFuture.completedFuture(SinkResult.fail(new SyncerException(
+                        "sink " + name + ": no destination topic and no default topic"))));
+                continue;
+            }
+            ProducerRecord<byte[], byte[]> out;
+            try {
+                out = transform.apply(record, topic);
+            } catch (Exception e) {
+                results.add(CompletableFuture.completedFuture(SinkResult.fail(
+                        new SyncerException("sink " + name + ": transform failed: " + e, e))));
+                continue;
+            }
+            results.add(producers.sendAsync(out).handle((metadata, error) -> {
+                if (error == null) {
+                    return SinkResult.ok();
+                }
+                Throwable cause = error.getCause() != null && !(error instanceof SyncerException) ? error.getCause() : error;
+                return cause instanceof SyncerException && ((SyncerException) cause).isRetriable()
+                        ? SinkResult.retry(cause) : SinkResult.fail(cause);
+            }));
+        }
+        return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> results.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Forwards the source record's key, value, headers and timestamp to {@code topic}. */
+    static <T> ProducerRecord<byte[], byte[]> forward(SinkRecord<T> record, String topic) {
+        ConsumerRecord<byte[], byte[]> s = record.source();
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : s.headers()) {
+            headers.add(h);
+        }
+        return new ProducerRecord<>(topic, null, s.timestamp() < 0 ? null : s.timestamp(), s.key(), s.value(), headers);
+    }
+
+    /**
+     * Validating builder; not thread-safe.
+     *
+     * @param <T> the item type
+     */
+    public static final class Builder<T> {
+        private final String name;
+        private final KafkaProducers producers;
+        private String defaultTopic;
+        private Transform<T> transform = KafkaSink::forward;
+        private BatchPolicy batchPolicy = DEFAULT_BATCH_POLICY;
+
+        private Builder(String name, KafkaProducers producers) {
+            Objects.requireNonNull(name, "name");
+            if (!name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("sink name must match [A-Za-z0-9._-]+, got '" + name + "'");
+            }
+            this.name = name;
+            this.producers = Objects.requireNonNull(producers, "producers");
+        }
+
+        /**
+         * The topic for records routed without a destination. Default: none (such records fail).
+         *
+         * @param topic the topic
+         * @return this builder
+         */
+        public Builder<T> topic(String topic) {
+            this.defaultTopic = Objects.requireNonNull(topic, "topic");
+            return this;
+        }
+
+        /**
+         * Builds the outgoing record. Default: forward the source record unchanged.
+         *
+         * @param transform the transform
+         * @return this builder
+         */
+        public Builder<T> transform(Transform<T> transform) {
+            this.transform = Objects.requireNonNull(transform, "transform");
+            return this;
+        }
+
+        /**
+         * How core batches for this sink. Default {@link #DEFAULT_BATCH_POLICY}; the producer batches
+         * on its own too, so small batches here cost little.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
+        public Builder<T> batchPolicy(BatchPolicy policy) {
+            this.batchPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Builds the sink.
+         *
+         * @return the sink
+         */
+        public KafkaSink<T> build() {
+            return new KafkaSink<>(this);
+        }
+    }
+}

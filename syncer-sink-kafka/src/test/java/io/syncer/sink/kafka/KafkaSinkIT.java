@@ -1,0 +1,234 @@
+package io.syncer.sink.kafka;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.syncer.Syncer;
+import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.consume.DrainMode;
+import io.syncer.failure.DeadLetterHeaders;
+import io.syncer.failure.DeadLetterPolicy;
+import io.syncer.failure.RetryPolicy;
+import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.produce.SendResult;
+import io.syncer.queue.QueueWorkerConfig;
+import io.syncer.queue.RecordDecoder;
+import io.syncer.sink.Route;
+import io.syncer.sink.Sink;
+import io.syncer.sink.SinkRecord;
+import io.syncer.sink.SinkResult;
+import io.syncer.test.KafkaBroker;
+import io.syncer.test.WithKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The Kafka sink in a pipeline on a real broker, every result read back with a separate consumer.
+ */
+@WithKafka
+@Timeout(180)
+class KafkaSinkIT {
+    private final KafkaBroker broker;
+
+    KafkaSinkIT(KafkaBroker broker) {
+        this.broker = broker;
+    }
+
+    /**
+     * Fan-out to the Kafka sink and a sink that fails some records (retriably, then fatally): the
+     * Kafka topic gets every record exactly once, the retried records are not forwarded twice, the
+     * fatal ones are dead-lettered, and the committed offsets reach the end only after all of it.
+     */
+    @Test
+    void fanOutWhereOneSinkFailsSomeRecordsWritesTheOtherSinkOnce() throws Exception {
+        String source = KafkaBroker.uniqueName("fan-src");
+        String ai = source + ".ai";
+        String dlt = source + ".dlt";
+        String group = KafkaBroker.uniqueName("g-fan");
+        broker.createTopic(source, 3);
+        broker.createTopic(ai, 2);
+        broker.createTopic(dlt, 1);
+        int total = 3_000;
+        try (KafkaProducers producers = producers()) {
+            produce(producers, source, 0, total);
+            Map<String, AtomicInteger> flakyCalls = new ConcurrentHashMap<>();
+            Sink<String> flaky = new Sink<>() {
+                @Override
+                public String name() {
+                    return "store";
+                }
+
+                @Override
+                public CompletionStage<List<SinkResult>> write(List<SinkRecord<String>> batch) {
+                    List<SinkResult> results = new ArrayList<>();
+                    for (SinkRecord<String> r : batch) {
+                        int n = flakyCalls.computeIfAbsent(r.value(), k -> new AtomicInteger()).incrementAndGet();
+                        int i = Integer.parseInt(r.value().substring(4));
+                        if (i % 100 == 3 && n <= 2) {
+                            results.add(SinkResult.retry(new IllegalStateException("throttled")));
+                        } else if (i % 500 == 7) {
+                            results.add(SinkResult.fail(new IllegalArgumentException("schema rejects " + r.value())));
+                        } else {
+                            results.add(SinkResult.ok());
+                        }
+                    }
+                    return CompletableFuture.completedFuture(results);
+                }
+            };
+            Syncer syncer = Syncer.builder(RecordDecoder.utf8Value())
+                    .consumer(ConsumerGroupConfig.builder().groupId(group).topics(source)
+                            .kafkaProperties(broker.clientProperties()).build())
+                    .worker(QueueWorkerConfig.builder().retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ofMillis(20))
+                                    .maxBackoff(Duration.ofMillis(50)).build())
+                            .deadLetterPolicy(DeadLetterPolicy.toTopic(producers, dlt)).build())
+                    .sink(KafkaSink.<String>builder("ai", producers).topic(ai).build())
+                    .sink(flaky)
+                    .router((value, record) -> List.of(Route.to("ai"), Route.to("store")))
+                    .build();
+            syncer.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> committedSum(group) == total);
+            syncer.close(Duration.ofSeconds(30), DrainMode.DRAIN);
+        }
+        Map<String, Integer> forwarded = countValues(read(ai, 2, total));
+        assertEquals(total, forwarded.size(), "every record forwarded");
+        assertEquals(List.of(), forwarded.entrySet().stream().filter(e -> e.getValue() != 1).map(Map.Entry::getKey).toList(),
+                "a record accepted by the Kafka sink is not forwarded again while the other sink retries it");
+        List<ConsumerRecord<byte[], byte[]>> dead = read(dlt, 1, 6);
+        assertEquals(6, dead.size(), "records i % 500 == 7 are dead-lettered");
+        for (ConsumerRecord<byte[], byte[]> d : dead) {
+            assertEquals(IllegalArgumentException.class.getName(), header(d, DeadLetterHeaders.EXCEPTION_CLASS));
+            assertEquals("fatal", header(d, DeadLetterHeaders.REASON));
+        }
+    }
+
+    /** At least once: an abrupt close mid-run and a restart lose nothing; duplicates are counted. */
+    @Test
+    void abruptCloseAndRestartLoseNothing() throws Exception {
+        String source = KafkaBroker.uniqueName("fwd-src");
+        String out = source + ".out";
+        String group = KafkaBroker.uniqueName("g-fwd");
+        broker.createTopic(source, 4);
+        broker.createTopic(out, 4);
+        int total = 40_000;
+        try (KafkaProducers producers = producers()) {
+            produce(producers, source, 0, total);
+            Syncer first = forwarder(producers, group, source, out);
+            first.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> endSum(out, 4) >= total / 3);
+            first.close(Duration.ofSeconds(20), DrainMode.ABANDON);
+            long committedAtAbort = committedSum(group);
+            assertTrue(committedAtAbort < total, "the abort happened mid-run");
+            Syncer second = forwarder(producers, group, source, out);
+            second.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> committedSum(group) == total);
+            second.close(Duration.ofSeconds(30), DrainMode.DRAIN);
+        }
+        Map<String, Integer> forwarded = countValues(read(out, 4, -1));
+        assertEquals(total, forwarded.size(), "no record lost across the abrupt close");
+        long duplicates = forwarded.values().stream().mapToLong(n -> n - 1).sum();
+        System.out.printf("kafka sink at-least-once: %d records forwarded, %d duplicates after an abrupt close and restart%n",
+                total, duplicates);
+    }
+
+    private Syncer forwarder(KafkaProducers producers, String group, String source, String out) {
+        return Syncer.builder(RecordDecoder.identity())
+                .consumer(ConsumerGroupConfig.builder().groupId(group).topics(source)
+                        .kafkaProperties(broker.clientProperties()).commitInterval(Duration.ofMillis(200)).build())
+                .sink(KafkaSink.<ConsumerRecord<byte[], byte[]>>builder("out", producers).topic(out).build())
+                .build();
+    }
+
+    private KafkaProducers producers() {
+        return KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(broker.bootstrapServers())
+                .kafkaProperty("linger.ms", 10).build());
+    }
+
+    private static void produce(KafkaProducers producers, String topic, int from, int to) {
+        for (int start = from; start < to; start += 1_000) {
+            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+            for (int i = start; i < Math.min(to, start + 1_000); i++) {
+                batch.add(new ProducerRecord<>(topic, utf8("k" + (i % 50)), utf8(String.format("rec-%d", i))));
+            }
+            for (SendResult r : producers.sendAll(batch)) {
+                assertTrue(r.succeeded(), String.valueOf(r.error()));
+            }
+        }
+    }
+
+    private long committedSum(String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> m = broker.admin().listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        return m.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+    }
+
+    private long endSum(String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return broker.admin().listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
+                .mapToLong(i -> i.offset()).sum();
+    }
+
+    /** Reads a whole topic with a separate consumer; {@code expected} < 0 reads up to the log end. */
+    private List<ConsumerRecord<byte[], byte[]>> read(String topic, int partitions, int expected) throws Exception {
+        long end = endSum(topic, partitions);
+        Map<String, Object> p = broker.clientProperties();
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < partitions; i++) {
+                tps.add(new TopicPartition(topic, i));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (records.size() < end && System.currentTimeMillis() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        if (expected >= 0) {
+            assertEquals(expected, records.size(), "records in " + topic);
+        }
+        return records;
+    }
+
+    private static Map<String, Integer> countValues(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            counts.merge(new String(r.value(), StandardCharsets.UTF_8), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
