@@ -70,6 +70,15 @@ public interface Syncer extends AutoCloseable {
      */
     void close(Duration timeout, DrainMode mode);
 
+    /**
+     * Closes with {@link DrainMode#DRAIN} within {@code timeout}.
+     *
+     * @param timeout the whole deadline
+     */
+    default void close(Duration timeout) {
+        close(timeout, DrainMode.DRAIN);
+    }
+
     /** Closes with {@link DrainMode#DRAIN} within {@link #DEFAULT_CLOSE_TIMEOUT}. */
     @Override
     default void close() {

@@ -1,5 +1,6 @@
 package io.syncer.examples;
 
+import io.syncer.Syncer;
 import io.syncer.consume.ConsumerGroupConfig;
 import io.syncer.consume.ConsumerGroupManager;
 import io.syncer.failure.DeadLetterPolicy;
@@ -13,8 +14,11 @@ import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
+import io.syncer.sink.Route;
+import io.syncer.sink.kafka.KafkaSink;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,7 +26,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The code the README shows, compiled with the build so the README cannot drift from the API.
- * Not run by the demo; see {@link QuickstartDemo} for a complete program.
+ * Not run by the demo; see {@link AccessLogDemo} for a complete program.
  */
 public final class ReadmeExample {
     private ReadmeExample() {
@@ -85,6 +89,27 @@ public final class ReadmeExample {
                 .errorClassifier(ErrorClassifier.builder().fatal(TenantUnknownException.class).build())
                 .deadLetterPolicy(DeadLetterPolicy.toTopic(producers, r -> r.topic() + ".dlt"))
                 .build();
+    }
+
+    /**
+     * The pipeline snippet.
+     *
+     * @param producers the shared producer
+     * @param consumerConfig the consumer group
+     * @param tenants the known tenants
+     * @return the started pipeline
+     */
+    static Syncer pipeline(KafkaProducers producers, ConsumerGroupConfig consumerConfig, Set<String> tenants) {
+        Syncer syncer = Syncer.builder(RecordDecoder.json(AccessLog.class))
+                .consumer(consumerConfig)
+                .worker(QueueWorkerConfig.builder().deadLetterPolicy(DeadLetterPolicy.toTopic(producers, "access.dlt")).build())
+                .sink(KafkaSink.<AccessLog>builder("ai", producers).topic("access.ai").build())
+                .sink(KafkaSink.<AccessLog>builder("bot", producers).topic("access.bot").build())
+                .router((log, record) -> !tenants.contains(log.appid) ? List.of()            // unknown tenant: dead letter
+                        : log.bot ? List.of(Route.to("ai"), Route.to("bot")) : List.of(Route.to("ai")))
+                .build();
+        syncer.start();
+        return syncer;
     }
 
     /** A failure no retry can fix, for the snippet. */
