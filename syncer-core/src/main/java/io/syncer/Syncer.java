@@ -5,6 +5,7 @@ import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupHealth;
 import io.syncer.internal.sink.DefaultSyncer;
 import io.syncer.metrics.SyncerMetrics;
+import io.syncer.produce.TransactionalKafkaProducers;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
 import io.syncer.sink.Route;
@@ -98,6 +99,7 @@ public interface Syncer extends AutoCloseable {
         private Router<T> router;
         private UnroutedPolicy unrouted = UnroutedPolicy.DEAD_LETTER;
         private SyncerMetrics metrics = SyncerMetrics.NOOP;
+        private TransactionalKafkaProducers transactions;
 
         private Builder(RecordDecoder<T> decoder) {
             this.decoder = Objects.requireNonNull(decoder, "decoder");
@@ -176,6 +178,20 @@ public interface Syncer extends AutoCloseable {
         }
 
         /**
+         * Exactly once for Kafka→Kafka: offsets are committed in {@code transactions}' transactions
+         * together with the records the Kafka sinks sent through it (give the sinks the same
+         * producer). See {@link io.syncer.consume.ConsumerGroupManager#createExactlyOnce}. The
+         * producer is not closed by the pipeline.
+         *
+         * @param transactions the transactional producer
+         * @return this builder
+         */
+        public Builder<T> exactlyOnce(TransactionalKafkaProducers transactions) {
+            this.transactions = Objects.requireNonNull(transactions, "transactions");
+            return this;
+        }
+
+        /**
          * Validates and builds (nothing starts yet).
          *
          * @return the pipeline
@@ -197,7 +213,7 @@ public interface Syncer extends AutoCloseable {
                 List<Route> everySink = List.copyOf(all);
                 r = (item, record) -> everySink;
             }
-            return new DefaultSyncer<>(consumer, worker, decoder, List.copyOf(sinks), r, unrouted, metrics);
+            return new DefaultSyncer<>(consumer, worker, decoder, List.copyOf(sinks), r, unrouted, metrics, transactions);
         }
     }
 }

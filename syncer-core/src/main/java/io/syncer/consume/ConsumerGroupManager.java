@@ -2,6 +2,7 @@ package io.syncer.consume;
 
 import io.syncer.internal.consume.DefaultConsumerGroupManager;
 import io.syncer.metrics.SyncerMetrics;
+import io.syncer.produce.TransactionalKafkaProducers;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -57,6 +58,28 @@ public interface ConsumerGroupManager extends AutoCloseable {
     static ConsumerGroupManager create(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics) {
         return new DefaultConsumerGroupManager(Objects.requireNonNull(config, "config"),
                 Objects.requireNonNull(handler, "handler"), Objects.requireNonNull(metrics, "metrics"));
+    }
+
+    /**
+     * Creates a manager (not yet started) that commits offsets exactly once, through
+     * {@code transactions}: every commit interval it pauses fetching, lets the queue drain, and
+     * commits the records sent through {@code transactions} together with the consumed offsets.
+     * A drain that exceeds {@link ConsumerGroupConfig#commitTimeout()} aborts the transaction and
+     * rewinds to the committed offsets. Send every output record through {@code transactions} (the
+     * Kafka sink does when given it); dead-letter writes stay at least once. The manager does not
+     * close {@code transactions}.
+     *
+     * @param config the configuration; read_committed isolation is advisable for transactional input
+     * @param handler receives the records
+     * @param metrics receives counts and latencies
+     * @param transactions the transactional producer the outputs go through
+     * @return the manager
+     */
+    static ConsumerGroupManager createExactlyOnce(ConsumerGroupConfig config, ConsumerGroupHandler handler,
+                                                  SyncerMetrics metrics, TransactionalKafkaProducers transactions) {
+        return new DefaultConsumerGroupManager(Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(handler, "handler"), Objects.requireNonNull(metrics, "metrics"),
+                Objects.requireNonNull(transactions, "transactions"));
     }
 
     /**

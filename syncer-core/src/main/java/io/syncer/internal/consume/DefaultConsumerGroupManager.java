@@ -16,6 +16,7 @@ import io.syncer.consume.PartitionFailure;
 import io.syncer.consume.PartitionStatus;
 import io.syncer.internal.metrics.SafeMetrics;
 import io.syncer.metrics.SyncerMetrics;
+import io.syncer.produce.TransactionalKafkaProducers;
 import io.syncer.internal.commit.OffsetTracker;
 import io.syncer.internal.commit.QueueBudget;
 import io.syncer.internal.util.NamedThreadFactory;
@@ -83,6 +84,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
     private final QueueBudget budget;
     private final SyncerMetrics metrics;
+    /** Exactly-once mode: offsets are committed through this producer's transactions; else {@code null}. */
+    private final TransactionalKafkaProducers transactions;
     /** Requests from other threads (halts), run by the poll thread at the top of its loop. */
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
 
@@ -104,18 +107,35 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
     private long lastCommitNanos = System.nanoTime();
     private long lastStatusNanos = System.nanoTime();
+    /** Exactly-once: partitions paused to drain the queue before a transaction commits. */
+    private final Set<TopicPartition> drainPaused = new java.util.HashSet<>();
+    private long drainStartedNanos = -1;
+    private boolean transactionOpen;
     private boolean shuttingDown;
 
     public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics) {
-        this(config, handler, metrics, KafkaConsumer::new);
+        this(config, handler, metrics, null, KafkaConsumer::new);
+    }
+
+    /** Exactly-once mode: offsets go into {@code transactions}' transactions. */
+    public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics,
+                                       TransactionalKafkaProducers transactions) {
+        this(config, handler, metrics, transactions, KafkaConsumer::new);
     }
 
     /** For tests: a consumer factory (e.g. a {@code MockConsumer}). */
     public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics,
                                        Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
+        this(config, handler, metrics, null, consumerFactory);
+    }
+
+    private DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics,
+                                        TransactionalKafkaProducers transactions,
+                                        Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
         this.config = config;
         this.handler = handler;
         this.metrics = SafeMetrics.of(metrics);
+        this.transactions = transactions;
         this.consumerFactory = consumerFactory;
         this.budget = new QueueBudget(config.maxQueuedRecords(), config.maxQueuedBytes());
     }
@@ -251,6 +271,10 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         if (accepted.isEmpty()) {
             return;
         }
+        if (transactions != null && !transactionOpen) {
+            transactions.beginTransaction();
+            transactionOpen = true;
+        }
         metrics.recordsConsumed(config.groupId(), tp, accepted.size());
         Claim claim = new Claim(tp, accepted, ps.tracker, this::requestHalt);
         try {
@@ -271,7 +295,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             double share = budget.share(ps.tracker.outstandingRecords(), ps.tracker.outstandingBytes());
             if (!ps.paused && usage >= config.pauseAbove() && share >= config.pauseAbove() / active) {
                 pause(ps);
-            } else if (ps.paused && (usage <= config.resumeBelow() || share < config.resumeBelow() / active)) {
+            } else if (ps.paused && !drainPaused.contains(ps.tp)
+                    && (usage <= config.resumeBelow() || share < config.resumeBelow() / active)) {
                 consumer.resume(List.of(ps.tp));
                 ps.paused = false;
                 pausedView.remove(ps.tp);
@@ -457,6 +482,10 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     }
 
     private void maybeCommit() {
+        if (transactions != null) {
+            advanceTransaction();
+            return;
+        }
         long now = System.nanoTime();
         if (now - lastCommitNanos < config.commitInterval().toNanos()) {
             return;
@@ -482,6 +511,127 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 });
             }
         });
+    }
+
+    /**
+     * Exactly-once commit cycle, one step per loop turn: when the commit interval has passed, pause
+     * every partition and let the queue drain; once nothing is queued or in flight, every record
+     * sent in the transaction belongs to the offsets committed with it, so commit both together.
+     * A drain that exceeds the commit timeout aborts the transaction and rewinds.
+     */
+    private void advanceTransaction() {
+        long now = System.nanoTime();
+        if (!transactionOpen) {
+            lastCommitNanos = now;
+            return;
+        }
+        if (drainStartedNanos < 0) {
+            if (now - lastCommitNanos < config.commitInterval().toNanos()) {
+                return;
+            }
+            drainStartedNanos = now;
+            for (PartitionState ps : partitions.values()) {
+                if (!ps.paused && !ps.failed) {
+                    consumer.pause(List.of(ps.tp));
+                    ps.paused = true;
+                    drainPaused.add(ps.tp);
+                }
+            }
+        }
+        if (budget.records() == 0) {
+            commitTransaction();
+            endDrain();
+        } else if (now - drainStartedNanos > config.commitTimeout().toNanos()) {
+            LOG.warn("group {}: {} records still in work {} after the transaction started draining; aborting it",
+                    config.groupId(), budget.records(), config.commitTimeout());
+            abortAndRewind(partitions.keySet());
+            endDrain();
+        }
+    }
+
+    private void endDrain() {
+        for (TopicPartition tp : drainPaused) {
+            PartitionState ps = partitions.get(tp);
+            if (ps != null) {
+                consumer.resume(List.of(tp));
+                ps.paused = false;
+            }
+        }
+        drainPaused.clear();
+        drainStartedNanos = -1;
+        lastCommitNanos = System.nanoTime();
+    }
+
+    /** Commits the open transaction with the offsets of every partition; the queue is empty. */
+    private void commitTransaction() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions.keySet());
+        long sent = System.nanoTime();
+        if (!offsets.isEmpty()) {
+            transactions.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        }
+        transactions.commitTransaction();
+        transactionOpen = false;
+        metrics.commitCompleted(config.groupId(), Duration.ofNanos(System.nanoTime() - sent), true);
+        offsets.forEach(this::markCommitted);
+    }
+
+    /**
+     * Aborts the open transaction: its records are never visible, so the partitions rewind to their
+     * committed offsets and the work since then is done again.
+     */
+    private void abortAndRewind(Collection<TopicPartition> tps) {
+        List<TopicPartition> rewound = new ArrayList<>(tps);
+        try {
+            handler.cleanup(session(Set.of(), Set.copyOf(rewound), false));
+        } catch (Throwable t) {
+            LOG.error("group {}: handler.cleanup failed while aborting a transaction", config.groupId(), t);
+        }
+        if (transactionOpen) {
+            transactions.abortTransaction();
+            transactionOpen = false;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(rewound), config.commitTimeout());
+        List<TopicPartition> noOffset = new ArrayList<>();
+        for (TopicPartition tp : rewound) {
+            PartitionState ps = partitions.get(tp);
+            if (ps == null) {
+                continue;
+            }
+            resetTracker(ps);
+            OffsetAndMetadata c = committed.get(tp);
+            if (c == null) {
+                noOffset.add(tp);
+            } else {
+                consumer.seek(tp, c.offset());
+            }
+        }
+        if (!noOffset.isEmpty()) {
+            seekInitial(noOffset);
+        }
+        LOG.warn("group {}: transaction aborted; {} rewound to their committed offsets", config.groupId(), rewound);
+    }
+
+    /** Exactly-once revoke: finish everything in work, then commit, so the new owners start exactly after it. */
+    private void drainAndCommitTransaction(Collection<TopicPartition> revoked) {
+        if (!transactionOpen) {
+            return;
+        }
+        long deadline = System.nanoTime() + config.revokeTimeout().toNanos();
+        while (budget.records() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (budget.records() == 0) {
+            commitTransaction();
+        } else {
+            LOG.warn("group {}: {} records still in work at the revoke of {}; aborting the transaction",
+                    config.groupId(), budget.records(), revoked);
+            abortAndRewind(partitions.keySet());
+        }
     }
 
     private boolean commitSync(Collection<TopicPartition> tps, Duration timeout) {
@@ -543,8 +693,15 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 }
             }
             callHandlerClose(deadline, mode);
-            if (consumer != null && !failed) {
+            if (consumer != null && !failed && transactions == null) {
                 commitSync(new ArrayList<>(partitions.keySet()), remaining(deadline, config.commitTimeout()));
+            } else if (transactions != null && transactionOpen) {
+                if (!failed && mode == DrainMode.DRAIN && budget.records() == 0) {
+                    commitTransaction();
+                } else {
+                    transactions.abortTransaction();
+                    transactionOpen = false;
+                }
             }
         } catch (Throwable t) {
             recordFailure(t);
@@ -673,12 +830,19 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             }
             if (!shuttingDown) {
                 LOG.info("group {}: {} {}", config.groupId(), lost ? "lost" : "revoked", tps);
+                if (transactions != null) {
+                    if (lost) {
+                        abortAndRewind(partitions.keySet());
+                    } else {
+                        drainAndCommitTransaction(tps);
+                    }
+                }
                 try {
                     handler.cleanup(session(Set.of(), Set.copyOf(tps), lost));
                 } catch (Throwable t) {
                     LOG.error("group {}: handler.cleanup failed", config.groupId(), t);
                 }
-                if (!lost) {
+                if (!lost && transactions == null) {
                     commitSync(tps, config.commitTimeout());
                 }
             }

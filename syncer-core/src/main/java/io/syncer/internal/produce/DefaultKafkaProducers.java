@@ -5,6 +5,7 @@ import io.syncer.SyncerException;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.KafkaProducersConfig;
 import io.syncer.produce.SendResult;
+import io.syncer.produce.TransactionalKafkaProducers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,11 +17,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -28,7 +32,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The {@link KafkaProducers} implementation over one {@code KafkaProducer}. Thread-safe because
  * {@code KafkaProducer} is; all error translation happens in {@link #translate}.
  */
-public final class DefaultKafkaProducers implements KafkaProducers {
+public final class DefaultKafkaProducers implements TransactionalKafkaProducers {
     /** Extra wait on top of the delivery timeout, so the producer's own timeout fires first. */
     private static final Duration WAIT_SLACK = Duration.ofSeconds(10);
 
@@ -38,6 +42,44 @@ public final class DefaultKafkaProducers implements KafkaProducers {
 
     public DefaultKafkaProducers(KafkaProducersConfig config) {
         this(config, KafkaProducer::new);
+    }
+
+    /** A transactional producer with its transactions initialised. */
+    public static DefaultKafkaProducers transactional(KafkaProducersConfig config, String transactionalId) {
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        DefaultKafkaProducers producers = new DefaultKafkaProducers(
+                KafkaProducersConfig.builder().kafkaProperties(props).deliveryTimeout(config.deliveryTimeout()).build(),
+                KafkaProducer::new);
+        try {
+            producers.producer.initTransactions();
+        } catch (RuntimeException e) {
+            producers.close(Duration.ofSeconds(5));
+            throw translate("transactions of " + transactionalId, e);
+        }
+        return producers;
+    }
+
+    @Override
+    public void beginTransaction() {
+        producer.beginTransaction();
+    }
+
+    @Override
+    public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        producer.sendOffsetsToTransaction(offsets, group);
+    }
+
+    @Override
+    public void commitTransaction() {
+        producer.commitTransaction();
+    }
+
+    @Override
+    public void abortTransaction() {
+        producer.abortTransaction();
     }
 
     /** For tests: a producer factory (e.g. a {@code MockProducer}). */

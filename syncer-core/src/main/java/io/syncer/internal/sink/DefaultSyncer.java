@@ -8,6 +8,7 @@ import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupHealth;
 import io.syncer.internal.metrics.SafeMetrics;
 import io.syncer.metrics.SyncerMetrics;
+import io.syncer.produce.TransactionalKafkaProducers;
 import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
@@ -25,14 +26,16 @@ public final class DefaultSyncer<T> implements Syncer {
     private final Map<String, SinkBatcher<T>> batchers = new LinkedHashMap<>();
 
     public DefaultSyncer(ConsumerGroupConfig consumer, QueueWorkerConfig worker, RecordDecoder<T> decoder,
-                         List<Sink<T>> sinks, Router<T> router, UnroutedPolicy unrouted, SyncerMetrics metrics) {
+                         List<Sink<T>> sinks, Router<T> router, UnroutedPolicy unrouted, SyncerMetrics metrics,
+                         TransactionalKafkaProducers transactions) {
         SyncerMetrics safe = SafeMetrics.of(metrics);
         for (Sink<T> sink : sinks) {
             batchers.put(sink.name(), new SinkBatcher<>(sink));
         }
         FanOutWorker<T> fanOut = new FanOutWorker<>(router, batchers, unrouted, safe, consumer.groupId());
         QueueWorker<Decoded<T>> queue = QueueWorker.create(worker, Decoded.decoder(decoder), fanOut);
-        this.manager = ConsumerGroupManager.create(consumer, queue, safe);
+        this.manager = transactions == null ? ConsumerGroupManager.create(consumer, queue, safe)
+                : ConsumerGroupManager.createExactlyOnce(consumer, queue, safe, transactions);
     }
 
     @Override

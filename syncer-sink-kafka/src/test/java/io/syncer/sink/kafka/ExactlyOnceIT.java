@@ -1,0 +1,162 @@
+package io.syncer.sink.kafka;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.syncer.Syncer;
+import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.produce.SendResult;
+import io.syncer.produce.TransactionalKafkaProducers;
+import io.syncer.test.KafkaBroker;
+import io.syncer.test.WithKafka;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly once, Kafka to Kafka: the forwarding pipeline runs in a child JVM and is killed with
+ * SIGKILL mid-run (an open transaction, records sent but not committed); a restart with the same
+ * transactional id fences it and finishes. A read_committed consumer of the output topic sees every
+ * source record exactly once.
+ */
+@WithKafka
+@Timeout(180)
+class ExactlyOnceIT {
+    private static final int PARTITIONS = 3;
+    private static final int TOTAL = 60_000;
+
+    @Test
+    void killedPipelineRestartsWithoutDuplicatesForReadCommittedReaders(KafkaBroker broker, @TempDir Path dir) throws Exception {
+        String source = KafkaBroker.uniqueName("eos-src");
+        String out = source + ".out";
+        String group = KafkaBroker.uniqueName("g-eos");
+        String transactionalId = group + "-instance-0";
+        broker.createTopic(source, PARTITIONS);
+        broker.createTopic(out, PARTITIONS);
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).kafkaProperty("linger.ms", 10).build())) {
+            for (int start = 0; start < TOTAL; start += 2_000) {
+                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                for (int i = start; i < start + 2_000; i++) {
+                    batch.add(new ProducerRecord<>(source, utf8("k" + (i % 100)), utf8("rec-" + i)));
+                }
+                for (SendResult r : producers.sendAll(batch)) {
+                    assertTrue(r.succeeded(), String.valueOf(r.error()));
+                }
+            }
+        }
+
+        Process child = startChild(broker.bootstrapServers(), group, source, out, transactionalId, dir);
+        long committedAtKill;
+        try {
+            // kill while a transaction holds written records: the log's high watermark is past its last stable offset
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() ->
+                    committedSum(broker, group) > 0 && endSum(broker, out, IsolationLevel.READ_UNCOMMITTED)
+                            > endSum(broker, out, IsolationLevel.READ_COMMITTED) + 100);
+        } finally {
+            child.destroyForcibly();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+            committedAtKill = committedSum(broker, group);
+        }
+        long writtenAtKill = read(broker, out, "read_uncommitted").values().stream().mapToLong(Integer::longValue).sum();
+        System.out.printf("killed the exactly-once pipeline with %d source records committed and %d records in the "
+                + "output log (read_uncommitted)%n", committedAtKill, writtenAtKill);
+        assertTrue(committedAtKill < TOTAL, "the kill happened mid-run");
+        assertTrue(writtenAtKill > committedAtKill, "the kill left records written in an open transaction");
+
+        TransactionalKafkaProducers[] tx = new TransactionalKafkaProducers[1];
+        Syncer restarted = EosPipeline.build(broker.bootstrapServers(), group, source, out, transactionalId,
+                Duration.ofMillis(300), tx);
+        try {
+            restarted.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> committedSum(broker, group) == TOTAL);
+        } finally {
+            restarted.close(Duration.ofSeconds(30));
+            tx[0].close();
+        }
+
+        Map<String, Integer> seen = read(broker, out, "read_committed");
+        long duplicates = seen.values().stream().mapToLong(n -> n - 1).sum();
+        System.out.printf("exactly once: %d distinct records for read_committed readers, %d duplicates; "
+                + "%d offsets in the output log in all (aborted records and markers included)%n", seen.size(), duplicates,
+                endSum(broker, out, IsolationLevel.READ_UNCOMMITTED));
+        assertEquals(TOTAL, seen.size(), "every source record forwarded");
+        assertEquals(0, duplicates, "no record visible twice to a read_committed reader");
+    }
+
+    private static Map<String, Integer> read(KafkaBroker broker, String topic, String isolation) throws Exception {
+        Map<String, Object> p = broker.clientProperties();
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        Map<String, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < PARTITIONS; i++) {
+                tps.add(new TopicPartition(topic, i));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> ends = c.endOffsets(tps); // last stable offsets under read_committed
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline && tps.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    counts.merge(new String(r.value(), StandardCharsets.UTF_8), 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static long committedSum(KafkaBroker broker, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> m = broker.admin().listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        return m.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+    }
+
+    private static long endSum(KafkaBroker broker, String topic, IsolationLevel isolation) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return broker.admin().listOffsets(request, new ListOffsetsOptions(isolation)).all().get(10, TimeUnit.SECONDS)
+                .values().stream().mapToLong(i -> i.offset()).sum();
+    }
+
+    private static Process startChild(String bootstrap, String group, String source, String out, String transactionalId,
+                                      Path dir) throws Exception {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path argFile = Files.createTempFile(dir, "cp", ".args");
+        Files.writeString(argFile, "-cp \"" + cp.replace("\\", "\\\\") + "\"");
+        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        return new ProcessBuilder(java, "-Xmx256m", "@" + argFile, EosPipeline.class.getName(),
+                bootstrap, group, source, out, transactionalId)
+                .redirectErrorStream(true).redirectOutput(new File(dir.resolve("child.out").toString())).start();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
