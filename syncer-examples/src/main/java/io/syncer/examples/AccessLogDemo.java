@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -95,8 +94,11 @@ public final class AccessLogDemo {
              // dead letters of one key are written one after another (order kept): no linger for them
              KafkaProducers deadLetters = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap)
                      .kafkaProperty("linger.ms", 0).build())) {
-            admin.createTopics(List.of(new NewTopic(source, PARTITIONS, (short) 1), new NewTopic(ai, 3, (short) 1),
-                    new NewTopic(bot, 1, (short) 1), new NewTopic(dlt, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            // created and waited for until every leader serves: producing at once could otherwise fail
+            KafkaBroker.createTopic(admin, source, PARTITIONS);
+            KafkaBroker.createTopic(admin, ai, 3);
+            KafkaBroker.createTopic(admin, bot, 1);
+            KafkaBroker.createTopic(admin, dlt, 1);
             Set<String> tenants = IntStream.range(0, KNOWN_TENANTS).mapToObj(i -> "app" + i).collect(Collectors.toSet());
 
             Syncer syncer = Syncer.builder(RecordDecoder.json(AccessLog.class))

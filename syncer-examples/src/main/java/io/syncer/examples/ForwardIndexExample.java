@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -74,7 +73,7 @@ public final class ForwardIndexExample {
         String topic = KafkaBroker.uniqueName("forward-index");
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
              KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build())) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            KafkaBroker.createTopic(admin, topic, 3);
 
             // the indexing side: the first documents one by one, the rest in batches
             int single = Math.min(documents, 100);

@@ -9,6 +9,7 @@ import io.syncer.failure.RetryPolicy;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.KafkaProducersConfig;
 import io.syncer.produce.SendResult;
+import io.syncer.produce.TransactionalKafkaProducers;
 import io.syncer.queue.AsyncConsumeWorker;
 import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorker;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -109,6 +111,23 @@ public final class ReadmeExample {
                         : log.bot ? List.of(Route.to("ai"), Route.to("bot")) : List.of(Route.to("ai")))
                 .build();
         syncer.start();
+        return syncer;
+    }
+
+    /**
+     * The exactly-once snippet.
+     *
+     * @param producerConfig the producer configuration
+     * @param consumerConfig the consumer group
+     * @return the pipeline
+     */
+    static Syncer exactlyOnce(KafkaProducersConfig producerConfig, ConsumerGroupConfig consumerConfig) {
+        TransactionalKafkaProducers tx = TransactionalKafkaProducers.create(producerConfig, "access-forwarder-0");
+        Syncer syncer = Syncer.builder(RecordDecoder.identity())
+                .consumer(consumerConfig)
+                .sink(KafkaSink.<ConsumerRecord<byte[], byte[]>>builder("out", tx).topic("access.copy").build())
+                .exactlyOnce(tx)
+                .build();
         return syncer;
     }
 

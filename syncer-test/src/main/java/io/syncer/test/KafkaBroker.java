@@ -63,6 +63,22 @@ public interface KafkaBroker {
     }
 
     /**
+     * Creates a topic (replication factor 1) with any {@link Admin} and waits until every partition's
+     * leader serves it, like {@link #createTopic(String, int)}: for programs that create topics and
+     * produce at once (a producer writing to a partition whose leader is not serving yet can fail
+     * with OUT_OF_ORDER_SEQUENCE_NUMBER).
+     *
+     * @param admin the admin client to use
+     * @param name the topic
+     * @param partitions its partition count
+     * @throws IllegalStateException if the topic exists already or is not ready within
+     *     {@link #CREATE_TOPIC_TIMEOUT}
+     */
+    static void createTopic(Admin admin, String name, int partitions) {
+        BrokerAdmin.createTopic(admin, name, partitions, CREATE_TOPIC_TIMEOUT);
+    }
+
+    /**
      * Returns a name that is unique in this JVM and very likely unique across JVMs: {@code prefix}, a dash, a
      * counter, a dash and six random hexadecimal digits, for example {@code orders-7-3fa91c}. The result is a
      * valid topic, group and transactional id. Thread-safe.

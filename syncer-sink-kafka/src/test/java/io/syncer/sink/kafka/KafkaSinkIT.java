@@ -27,9 +27,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -73,6 +75,8 @@ class KafkaSinkIT {
         try (KafkaProducers producers = producers()) {
             produce(producers, source, 0, total);
             Map<String, AtomicInteger> flakyCalls = new ConcurrentHashMap<>();
+            // source coordinates "p@o" the store sink accepted or rejected for good: complete unless retried
+            Set<String> settled = ConcurrentHashMap.newKeySet();
             Sink<String> flaky = new Sink<>() {
                 @Override
                 public String name() {
@@ -85,11 +89,14 @@ class KafkaSinkIT {
                     for (SinkRecord<String> r : batch) {
                         int n = flakyCalls.computeIfAbsent(r.value(), k -> new AtomicInteger()).incrementAndGet();
                         int i = Integer.parseInt(r.value().substring(4));
+                        String coordinate = r.source().partition() + "@" + r.source().offset();
                         if (i % 100 == 3 && n <= 2) {
                             results.add(SinkResult.retry(new IllegalStateException("throttled")));
                         } else if (i % 500 == 7) {
+                            settled.add(coordinate); // dead-lettered next; its write is acknowledged before any commit past it
                             results.add(SinkResult.fail(new IllegalArgumentException("schema rejects " + r.value())));
                         } else {
+                            settled.add(coordinate);
                             results.add(SinkResult.ok());
                         }
                     }
@@ -106,9 +113,23 @@ class KafkaSinkIT {
                     .sink(flaky)
                     .router((value, record) -> List.of(Route.to("ai"), Route.to("store")))
                     .build();
+            List<String> violations = new CopyOnWriteArrayList<>();
             syncer.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> committedSum(group) == total);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = broker.admin().listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                committed.forEach((tp, c) -> {
+                    for (long o = 0; c != null && o < c.offset(); o++) {
+                        if (!settled.contains(tp.partition() + "@" + o)) {
+                            violations.add(tp + " committed " + c.offset() + " past " + o + ", still in work at the store sink");
+                            break;
+                        }
+                    }
+                });
+                return committedSum(group) == total;
+            });
             syncer.close(Duration.ofSeconds(30), DrainMode.DRAIN);
+            assertEquals(List.of(), violations, "an offset passed a record not yet complete in every sink");
         }
         Map<String, Integer> forwarded = countValues(read(ai, 2, total));
         assertEquals(total, forwarded.size(), "every record forwarded");
