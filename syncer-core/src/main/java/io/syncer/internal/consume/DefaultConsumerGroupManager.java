@@ -522,6 +522,9 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private void advanceTransaction() {
         long now = System.nanoTime();
         if (!transactionOpen) {
+            if (drainStartedNanos >= 0) {
+                endDrain(); // a revoke committed or aborted the transaction during the drain
+            }
             lastCommitNanos = now;
             return;
         }
@@ -832,7 +835,11 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 LOG.info("group {}: {} {}", config.groupId(), lost ? "lost" : "revoked", tps);
                 if (transactions != null) {
                     if (lost) {
-                        abortAndRewind(partitions.keySet());
+                        try {
+                            abortAndRewind(partitions.keySet());
+                        } catch (RuntimeException e) {
+                            LOG.warn("group {}: aborting the transaction of lost partitions failed: {}", config.groupId(), e.toString());
+                        }
                     } else {
                         drainAndCommitTransaction(tps);
                     }

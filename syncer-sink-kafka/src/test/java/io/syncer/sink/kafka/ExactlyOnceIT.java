@@ -55,18 +55,7 @@ class ExactlyOnceIT {
         String transactionalId = group + "-instance-0";
         broker.createTopic(source, PARTITIONS);
         broker.createTopic(out, PARTITIONS);
-        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
-                .bootstrapServers(broker.bootstrapServers()).kafkaProperty("linger.ms", 10).build())) {
-            for (int start = 0; start < TOTAL; start += 2_000) {
-                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                for (int i = start; i < start + 2_000; i++) {
-                    batch.add(new ProducerRecord<>(source, utf8("k" + (i % 100)), utf8("rec-" + i)));
-                }
-                for (SendResult r : producers.sendAll(batch)) {
-                    assertTrue(r.succeeded(), String.valueOf(r.error()));
-                }
-            }
-        }
+        produce(broker, source);
 
         Process child = startChild(broker.bootstrapServers(), group, source, out, transactionalId, dir);
         long committedAtKill;
@@ -104,6 +93,67 @@ class ExactlyOnceIT {
                 endSum(broker, out, IsolationLevel.READ_UNCOMMITTED));
         assertEquals(TOTAL, seen.size(), "every source record forwarded");
         assertEquals(0, duplicates, "no record visible twice to a read_committed reader");
+    }
+
+    /**
+     * Exactly once across rebalances: a second instance joins mid-run and leaves again, so
+     * partitions are revoked from running members (drain, then commit the transaction) twice.
+     */
+    @Test
+    void rebalancesKeepExactlyOnce(KafkaBroker broker) throws Exception {
+        String source = KafkaBroker.uniqueName("eos-rb-src");
+        String out = source + ".out";
+        String group = KafkaBroker.uniqueName("g-eos-rb");
+        broker.createTopic(source, PARTITIONS);
+        broker.createTopic(out, PARTITIONS);
+        produce(broker, source);
+        TransactionalKafkaProducers[] txA = new TransactionalKafkaProducers[1];
+        TransactionalKafkaProducers[] txB = new TransactionalKafkaProducers[1];
+        Syncer a = EosPipeline.build(broker.bootstrapServers(), group, source, out, group + "-a", Duration.ofMillis(300), txA);
+        Syncer b = null;
+        try {
+            a.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> committedSum(broker, group) > TOTAL / 10);
+            b = EosPipeline.build(broker.bootstrapServers(), group, source, out, group + "-b", Duration.ofMillis(300), txB);
+            b.start();
+            Syncer joined = b;
+            await().atMost(Duration.ofSeconds(30)).until(() -> !joined.health().assignment().isEmpty()
+                    && a.health().assignment().size() < PARTITIONS);
+            long atJoin = committedSum(broker, group);
+            await().atMost(Duration.ofSeconds(60)).until(() -> committedSum(broker, group) > atJoin + TOTAL / 10);
+            b.close(Duration.ofSeconds(30));
+            b = null;
+            await().atMost(Duration.ofSeconds(90)).until(() -> committedSum(broker, group) == TOTAL);
+        } finally {
+            if (b != null) {
+                b.close(Duration.ofSeconds(30));
+            }
+            a.close(Duration.ofSeconds(30));
+            txA[0].close();
+            if (txB[0] != null) {
+                txB[0].close();
+            }
+        }
+        Map<String, Integer> seen = read(broker, out, "read_committed");
+        long duplicates = seen.values().stream().mapToLong(n -> n - 1).sum();
+        System.out.printf("exactly once across a join and a leave: %d distinct, %d duplicates%n", seen.size(), duplicates);
+        assertEquals(TOTAL, seen.size());
+        assertEquals(0, duplicates);
+    }
+
+    private static void produce(KafkaBroker broker, String source) {
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).kafkaProperty("linger.ms", 10).build())) {
+            for (int start = 0; start < TOTAL; start += 2_000) {
+                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                for (int i = start; i < start + 2_000; i++) {
+                    batch.add(new ProducerRecord<>(source, utf8("k" + (i % 100)), utf8("rec-" + i)));
+                }
+                for (SendResult r : producers.sendAll(batch)) {
+                    assertTrue(r.succeeded(), String.valueOf(r.error()));
+                }
+            }
+        }
     }
 
     private static Map<String, Integer> read(KafkaBroker broker, String topic, String isolation) throws Exception {
