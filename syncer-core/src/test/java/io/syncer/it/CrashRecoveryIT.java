@@ -10,9 +10,9 @@ import io.syncer.queue.AsyncConsumeWorker;
 import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
+import io.syncer.test.ChildJvm;
 import io.syncer.test.KafkaBroker;
 import io.syncer.test.WithKafka;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ class CrashRecoveryIT {
         Records.produce(broker, topic, PARTITIONS, PER_PARTITION, i -> "k" + (i % 50));
         Path log = dir.resolve("processed.log");
 
-        Process child = startChild(broker.bootstrapServers(), topic, group, log, dir.resolve("child.out"));
+        Process child = ChildJvm.start(CrashingPipeline.class, dir, broker.bootstrapServers(), topic, group, log.toString());
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> lines(log).size() >= PARTITIONS * PER_PARTITION / 3
                     && !Records.committed(broker, group).isEmpty());
@@ -124,15 +124,5 @@ class CrashRecoveryIT {
             }
         }
         return out;
-    }
-
-    private static Process startChild(String bootstrap, String topic, String group, Path log, Path out) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path argFile = Files.createTempFile(log.getParent(), "cp", ".args");
-        Files.writeString(argFile, "-cp \"" + cp.replace("\\", "\\\\") + "\"");
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        return new ProcessBuilder(java, "-Xmx256m", "@" + argFile, CrashingPipeline.class.getName(),
-                bootstrap, topic, group, log.toString())
-                .redirectErrorStream(true).redirectOutput(new File(out.toString())).start();
     }
 }

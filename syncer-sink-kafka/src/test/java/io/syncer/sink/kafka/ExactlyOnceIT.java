@@ -9,11 +9,10 @@ import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.KafkaProducersConfig;
 import io.syncer.produce.SendResult;
 import io.syncer.produce.TransactionalKafkaProducers;
+import io.syncer.test.ChildJvm;
 import io.syncer.test.KafkaBroker;
 import io.syncer.test.WithKafka;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ class ExactlyOnceIT {
         broker.createTopic(out, PARTITIONS);
         produce(broker, source);
 
-        Process child = startChild(broker.bootstrapServers(), group, source, out, transactionalId, dir);
+        Process child = ChildJvm.start(EosPipeline.class, dir, broker.bootstrapServers(), group, source, out, transactionalId);
         long committedAtKill;
         try {
             // kill while a transaction holds written records: the log's high watermark is past its last stable offset
@@ -193,17 +192,6 @@ class ExactlyOnceIT {
         }
         return broker.admin().listOffsets(request, new ListOffsetsOptions(isolation)).all().get(10, TimeUnit.SECONDS)
                 .values().stream().mapToLong(i -> i.offset()).sum();
-    }
-
-    private static Process startChild(String bootstrap, String group, String source, String out, String transactionalId,
-                                      Path dir) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path argFile = Files.createTempFile(dir, "cp", ".args");
-        Files.writeString(argFile, "-cp \"" + cp.replace("\\", "\\\\") + "\"");
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        return new ProcessBuilder(java, "-Xmx256m", "@" + argFile, EosPipeline.class.getName(),
-                bootstrap, group, source, out, transactionalId)
-                .redirectErrorStream(true).redirectOutput(new File(dir.resolve("child.out").toString())).start();
     }
 
     private static byte[] utf8(String s) {
