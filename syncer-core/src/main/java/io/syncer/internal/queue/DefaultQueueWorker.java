@@ -89,6 +89,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private Thread[] threads = new Thread[0];
     private ScheduledExecutorService retryTimer;
     private ExecutorService deadLetterThread;
+    private ExecutorService completionThread;
+    /** Continuations of asynchronous work: inline on syncer's threads, handed off from any other. */
+    private final java.util.concurrent.Executor continuations = NamedThreadFactory.inlineOnOwnedThreads(this::handOff);
     private String group = "";
     private SyncerMetrics metrics = SyncerMetrics.NOOP;
 
@@ -253,6 +256,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             if (deadLetterThread != null) {
                 deadLetterThread.shutdownNow();
             }
+            if (completionThread != null) {
+                completionThread.shutdown();
+            }
         } finally {
             lock.unlock();
         }
@@ -326,7 +332,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 } else {
                     fail(item, unwrap(error));
                 }
-            }, this::runOnTimer);
+            }, continuations);
         }
     }
 
@@ -398,7 +404,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             } else {
                 halt(item, "dead-letter write to " + topic + " failed: " + unwrap(sendError));
             }
-        }, this::runOnTimer);
+        }, continuations);
     }
 
     private Executor deadLetterExecutor() {
@@ -465,8 +471,22 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
-    private void runOnTimer(Runnable task) {
-        schedule(task, 0);
+    private void handOff(Runnable task) {
+        ExecutorService executor;
+        lock.lock();
+        try {
+            if (completionThread == null) {
+                completionThread = Executors.newSingleThreadExecutor(new NamedThreadFactory("syncer-complete-" + config.name(), true));
+            }
+            executor = completionThread;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            executor.execute(task);
+        } catch (RuntimeException closed) {
+            task.run(); // closing: the task sees 'stopping' and releases the item
+        }
     }
 
     private void schedule(Runnable task, long delayMs) {

@@ -38,6 +38,7 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
     private final UnroutedPolicy unrouted;
     private final SyncerMetrics metrics;
     private final String group;
+    private static final Set<Route> NOTHING_DONE = Set.of();
     private final Map<ConsumerRecord<byte[], byte[]>, Set<Route>> delivered = Collections.synchronizedMap(new WeakHashMap<>());
 
     public FanOutWorker(Router<T> router, Map<String, SinkBatcher<T>> batchers, UnroutedPolicy unrouted,
@@ -66,7 +67,8 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
             }
             throw new SyncerException("no route for the record (unknown tenant?)");
         }
-        Set<Route> done = delivered.computeIfAbsent(source, r -> ConcurrentHashMap.newKeySet());
+        // with one route a retry rewrites only that sink anyway: no need to remember what succeeded
+        Set<Route> done = routes.size() == 1 ? NOTHING_DONE : delivered.computeIfAbsent(source, r -> ConcurrentHashMap.newKeySet());
         List<CompletableFuture<SinkResult>> results = new ArrayList<>(routes.size());
         for (Route route : routes) {
             if (done.contains(route)) {
@@ -78,7 +80,7 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
             }
             results.add(batcher.submit(new SinkRecord<>(decoded.value(), route.destination(), source))
                     .thenApply(result -> {
-                        if (result.status() == SinkResult.Status.OK) {
+                        if (result.status() == SinkResult.Status.OK && done != NOTHING_DONE) {
                             done.add(route);
                         }
                         return result;
@@ -100,7 +102,9 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
             if (worst.status() == SinkResult.Status.RETRY) {
                 throw new RetriableSyncerException("sink write failed: " + worst.error(), worst.error());
             }
-            delivered.remove(source);
+            if (done != NOTHING_DONE) {
+                delivered.remove(source);
+            }
             return null;
         });
     }

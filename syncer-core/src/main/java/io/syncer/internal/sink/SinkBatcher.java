@@ -38,6 +38,8 @@ public final class SinkBatcher<T> {
     private ScheduledFuture<?> lingerTask;
     private int inFlight;
     private final LongAdder batches = new LongAdder();
+    /** Continuations of writes: inline on syncer's threads, handed to the sink's thread from a client's. */
+    private final java.util.concurrent.Executor continuations = NamedThreadFactory.inlineOnOwnedThreads(this::runOnTimer);
 
     public SinkBatcher(Sink<T> sink) {
         this.sink = sink;
@@ -134,7 +136,7 @@ public final class SinkBatcher<T> {
                 }
                 dispatch();
             }
-        }, this::runOnTimer);
+        }, continuations);
     }
 
     private void runOnTimer(Runnable task) {

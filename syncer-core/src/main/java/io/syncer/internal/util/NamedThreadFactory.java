@@ -26,7 +26,7 @@ public final class NamedThreadFactory implements ThreadFactory {
 
     /** Creates a thread named {@code name} with the logging handler. */
     public static Thread newThread(String name, boolean daemon, Runnable body) {
-        Thread t = new Thread(body, name);
+        Thread t = new OwnedThread(body, name);
         t.setDaemon(daemon);
         t.setUncaughtExceptionHandler((thread, e) ->
                 LOG.error("uncaught exception in thread {}", thread.getName(), e));
@@ -36,5 +36,31 @@ public final class NamedThreadFactory implements ThreadFactory {
     @Override
     public Thread newThread(Runnable r) {
         return newThread(prefix + "-" + next.getAndIncrement(), daemon, r);
+    }
+
+    /** Whether the calling thread is one of syncer's own (not a client's I/O thread or the user's). */
+    public static boolean isOwnedThread() {
+        return Thread.currentThread() instanceof OwnedThread;
+    }
+
+    /**
+     * An executor that runs a continuation at once on syncer's own threads and hands it to
+     * {@code handOff} on any other thread, so no continuation ever runs on a client's I/O thread.
+     */
+    public static java.util.concurrent.Executor inlineOnOwnedThreads(java.util.concurrent.Executor handOff) {
+        return task -> {
+            if (isOwnedThread()) {
+                task.run();
+            } else {
+                handOff.execute(task);
+            }
+        };
+    }
+
+    /** Marks syncer's threads. */
+    private static final class OwnedThread extends Thread {
+        OwnedThread(Runnable body, String name) {
+            super(body, name);
+        }
     }
 }

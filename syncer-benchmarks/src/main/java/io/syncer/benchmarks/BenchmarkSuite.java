@@ -1,0 +1,421 @@
+package io.syncer.benchmarks;
+
+import io.syncer.Syncer;
+import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.produce.SendResult;
+import io.syncer.queue.OrderingMode;
+import io.syncer.queue.QueueWorkerConfig;
+import io.syncer.queue.RecordDecoder;
+import io.syncer.sink.BatchPolicy;
+import io.syncer.sink.Sink;
+import io.syncer.sink.SinkRecord;
+import io.syncer.sink.SinkResult;
+import io.syncer.sink.kafka.KafkaSink;
+import io.syncer.test.ChildProcessKafkaBroker;
+import io.syncer.test.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The benchmark suite: every scenario runs its baseline and syncer in this one process, alternating,
+ * after a warm-up, and reports medians and the ratio syncer/baseline with process CPU seconds and
+ * peak heap. The broker runs in a child JVM ({@link ChildProcessKafkaBroker}) so CPU time is the
+ * clients'. Data sets are produced once per scenario and read again by every repetition with a
+ * fresh consumer group.
+ *
+ * <p>{@code --quick} runs small data sets once (CI checks that the suite works, not the numbers).
+ * {@code --bootstrap-servers} runs against an existing cluster.
+ */
+public final class BenchmarkSuite {
+    private static final int RECORD_BYTES = 200;
+    private final boolean quick;
+    private final String bootstrap;
+    private final Admin admin;
+    private final List<String> table = new ArrayList<>();
+
+    private List<String> only = List.of();
+
+    private boolean selected(String scenario) {
+        return only.isEmpty() || only.contains(scenario);
+    }
+
+    private BenchmarkSuite(boolean quick, String bootstrap) {
+        this.quick = quick;
+        this.bootstrap = bootstrap;
+        this.admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
+    }
+
+    /**
+     * Runs the suite.
+     *
+     * @param args {@code [--quick] [--only P1,P3,P4,tracker] [--bootstrap-servers host:port]}
+     * @throws Exception on a failure
+     */
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        String bootstrap = null;
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--bootstrap-servers")) {
+                bootstrap = args[i + 1];
+            }
+        }
+        ChildProcessKafkaBroker broker = null;
+        if (bootstrap == null) {
+            broker = ChildProcessKafkaBroker.start();
+            bootstrap = broker.bootstrapServers();
+        }
+        try {
+            BenchmarkSuite suite = new BenchmarkSuite(quick, bootstrap);
+            for (int i = 0; i < args.length - 1; i++) {
+                if (args[i].equals("--only")) {
+                    suite.only = List.of(args[i + 1].split(","));
+                }
+            }
+            suite.run();
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        System.out.printf("syncer benchmarks %s, %s, JDK %s, %d cores, max heap %d MB%n", quick ? "(quick)" : "",
+                LocalDate.now(), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        table.add("| scenario | variant | records | median rec/s | median CPU s | peak heap MB | ratio syncer/baseline |");
+        table.add("|---|---|---|---|---|---|---|");
+        if (selected("P1")) {
+            consumeOnly();
+        }
+        if (selected("P3")) {
+            forward();
+        }
+        if (selected("P4")) {
+            memory();
+        }
+        if (selected("tracker")) {
+            tracker();
+        }
+        System.out.println();
+        table.forEach(System.out::println);
+        System.out.println("BENCHMARKS DONE");
+    }
+
+    // ------------------------------------------------------------------ P1
+
+    /** P1: consume-only, a bare poll loop that counts vs a pipeline with a no-op sink, KEY order. */
+    private void consumeOnly() throws Exception {
+        int records = quick ? 50_000 : 1_000_000;
+        String topic = KafkaBroker.uniqueName("p1");
+        KafkaBroker.createTopic(admin, topic, 6);
+        produce(topic, records, 10_000);
+        compare("P1 consume-only", records,
+                () -> bareLoop(topic, records),
+                () -> syncerNoop(topic, records));
+    }
+
+    private long bareLoop(String topic, int records) {
+        Map<String, Object> p = consumerProps(KafkaBroker.uniqueName("bare"));
+        long seen = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(topic));
+            while (seen < records) {
+                ConsumerRecords<byte[], byte[]> batch = c.poll(Duration.ofMillis(100));
+                seen += batch.count();
+                c.commitAsync();
+            }
+            c.commitSync();
+        }
+        return seen;
+    }
+
+    private long syncerNoop(String topic, int records) throws Exception {
+        AtomicLong done = new AtomicLong();
+        Sink<ConsumerRecord<byte[], byte[]>> noop = new Sink<>() {
+            @Override
+            public String name() {
+                return "noop";
+            }
+
+            @Override
+            public BatchPolicy batchPolicy() {
+                return BatchPolicy.builder().maxRecords(500).linger(Duration.ofMillis(1)).maxInFlight(4).build();
+            }
+
+            @Override
+            public CompletionStage<List<SinkResult>> write(List<SinkRecord<ConsumerRecord<byte[], byte[]>>> batch) {
+                done.addAndGet(batch.size());
+                return CompletableFuture.completedFuture(Collections.nCopies(batch.size(), SinkResult.ok()));
+            }
+        };
+        Syncer syncer = Syncer.builder(RecordDecoder.identity())
+                .consumer(consumer(KafkaBroker.uniqueName("syncer"), topic))
+                .worker(QueueWorkerConfig.builder().workers(2).maxInFlight(4_096).ordering(OrderingMode.KEY).build())
+                .sink(noop).build();
+        syncer.start();
+        while (done.get() < records) {
+            Thread.sleep(5);
+        }
+        syncer.close(Duration.ofSeconds(30));
+        return done.get();
+    }
+
+    // ------------------------------------------------------------------ P3
+
+    /** P3: Kafka to Kafka, a hand-written consume-produce loop (commit after send) vs the Kafka sink. */
+    private void forward() throws Exception {
+        int records = quick ? 30_000 : 300_000;
+        String topic = KafkaBroker.uniqueName("p3");
+        KafkaBroker.createTopic(admin, topic, 6);
+        produce(topic, records, 10_000);
+        compare("P3 forward", records,
+                () -> handForward(topic, records),
+                () -> syncerForward(topic, records));
+    }
+
+    private long handForward(String topic, int records) throws Exception {
+        String out = KafkaBroker.uniqueName("p3-out-bare");
+        KafkaBroker.createTopic(admin, out, 6);
+        long seen = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(KafkaBroker.uniqueName("bare")));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+            c.subscribe(List.of(topic));
+            while (seen < records) {
+                ConsumerRecords<byte[], byte[]> batch = c.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    producer.send(new ProducerRecord<>(out, r.key(), r.value()));
+                }
+                producer.flush();
+                c.commitSync();
+                seen += batch.count();
+            }
+        }
+        return seen;
+    }
+
+    private long syncerForward(String topic, int records) throws Exception {
+        String out = KafkaBroker.uniqueName("p3-out-syncer");
+        KafkaBroker.createTopic(admin, out, 6);
+        Map<String, Object> props = producerProps();
+        props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().kafkaProperties(props).build())) {
+            Syncer syncer = Syncer.builder(RecordDecoder.identity())
+                    .consumer(consumer(KafkaBroker.uniqueName("syncer"), topic))
+                    .worker(QueueWorkerConfig.builder().workers(2).maxInFlight(4_096).ordering(OrderingMode.KEY).build())
+                    .sink(KafkaSink.<ConsumerRecord<byte[], byte[]>>builder("out", producers).topic(out).build())
+                    .build();
+            syncer.start();
+            while (endSum(out) < records) {
+                Thread.sleep(20);
+            }
+            syncer.close(Duration.ofSeconds(30));
+        }
+        return endSum(out);
+    }
+
+    // ------------------------------------------------------------------ P4
+
+    /** P4: a backlog much larger than the queue and a slow sink: peak heap vs the queue's byte bound. */
+    private void memory() throws Exception {
+        int records = quick ? 100_000 : 2_500_000; // 20 MB / 500 MB of values
+        long maxQueuedBytes = 32L * 1024 * 1024;
+        String topic = KafkaBroker.uniqueName("p4");
+        KafkaBroker.createTopic(admin, topic, 6);
+        produce(topic, records, 10_000);
+        System.gc();
+        Thread.sleep(200);
+        double idleHeapMb = usedHeapMb();
+        AtomicLong done = new AtomicLong();
+        Sink<ConsumerRecord<byte[], byte[]>> slow = new Sink<>() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public BatchPolicy batchPolicy() {
+                return BatchPolicy.builder().maxRecords(1_000).linger(Duration.ofMillis(5)).maxInFlight(1).build();
+            }
+
+            @Override
+            public CompletionStage<List<SinkResult>> write(List<SinkRecord<ConsumerRecord<byte[], byte[]>>> batch) {
+                done.addAndGet(batch.size());
+                return CompletableFuture.supplyAsync(() -> Collections.nCopies(batch.size(), SinkResult.ok()),
+                        CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
+            }
+        };
+        Duration runFor = quick ? Duration.ofSeconds(5) : Duration.ofSeconds(30);
+        Syncer syncer = Syncer.builder(RecordDecoder.identity())
+                .consumer(ConsumerGroupConfig.from(consumer(KafkaBroker.uniqueName("syncer"), topic))
+                        .maxQueuedRecords(1_000_000).maxQueuedBytes(maxQueuedBytes).build())
+                .worker(QueueWorkerConfig.builder().workers(2).maxInFlight(100_000).ordering(OrderingMode.UNORDERED).build())
+                .sink(slow).build();
+        long t0 = System.nanoTime();
+        syncer.start();
+        // live heap: collect, then read; the peak over the run (garbage not yet collected is not held)
+        double peakLiveMb = 0;
+        long maxQueued = 0;
+        while (System.nanoTime() - t0 < runFor.toNanos()) {
+            Thread.sleep(500);
+            maxQueued = Math.max(maxQueued, syncer.health().queuedBytes());
+            System.gc();
+            peakLiveMb = Math.max(peakLiveMb, usedHeapMb());
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        syncer.close(Duration.ofSeconds(30), io.syncer.consume.DrainMode.ABANDON);
+        double overhead = peakLiveMb - idleHeapMb - maxQueuedBytes / (1024.0 * 1024.0);
+        String row = String.format("| P4 memory (backlog %d MB, slow sink) | syncer, queue bound %d MB | %d | %.0f | - | live %.0f (idle %.0f) | "
+                        + "peak queued %.1f MB; live - idle - bound = %.0f MB |",
+                (long) records * RECORD_BYTES / (1024 * 1024), maxQueuedBytes / (1024 * 1024), done.get(), done.get() / seconds,
+                peakLiveMb, idleHeapMb, maxQueued / (1024.0 * 1024.0), overhead);
+        table.add(row);
+        System.out.println(row);
+    }
+
+    // ------------------------------------------------------------------ tracker
+
+    /** The offset tracker's per-record cost at 10^5, 10^6 and 10^7 tracked records (JMH). */
+    private void tracker() throws Exception {
+        Options options = new OptionsBuilder()
+                .include(OffsetTrackerBenchmark.class.getSimpleName())
+                .param("tracked", quick ? new String[] {"100000", "1000000"} : new String[] {"100000", "1000000", "10000000"})
+                .forks(1)
+                .jvmArgs("-Xmx2g")
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.milliseconds(quick ? 200 : 1_000))
+                .measurementIterations(quick ? 1 : 5).measurementTime(TimeValue.milliseconds(quick ? 200 : 1_000))
+                .build();
+        double first = -1;
+        for (RunResult r : new Runner(options).run()) {
+            double ns = r.getPrimaryResult().getScore();
+            String tracked = r.getParams().getParam("tracked");
+            if (first < 0) {
+                first = ns;
+            }
+            String row = String.format("| tracker (JMH) | %s records tracked | - | %.1f ns/record | - | - | %.2f x the 10^5 cost |",
+                    tracked, ns, ns / first);
+            table.add(row);
+        }
+    }
+
+    // ------------------------------------------------------------------ harness
+
+    private void compare(String scenario, int records, Measurement.Body baseline, Measurement.Body syncer) throws Exception {
+        int reps = quick ? 1 : 3;
+        System.out.printf("%s: %d records, warm-up then %d repetitions each, alternating%n", scenario, records, reps);
+        Measurement.of(baseline);
+        Measurement.of(syncer);
+        List<Measurement> base = new ArrayList<>();
+        List<Measurement> ours = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            base.add(Measurement.of(baseline));
+            ours.add(Measurement.of(syncer));
+            System.out.printf("  rep %d: baseline %.0f rec/s, syncer %.0f rec/s%n", i + 1,
+                    base.get(i).recordsPerSecond(), ours.get(i).recordsPerSecond());
+        }
+        double b = Measurement.median(base.stream().map(Measurement::recordsPerSecond).toList());
+        double s = Measurement.median(ours.stream().map(Measurement::recordsPerSecond).toList());
+        row(scenario, "baseline", records, base, "1.00");
+        row(scenario, "syncer", records, ours, String.format("%.2f", s / b));
+    }
+
+    private void row(String scenario, String variant, int records, List<Measurement> ms, String ratio) {
+        String row = String.format("| %s | %s | %d | %.0f | %.2f | %.0f | %s |", scenario, variant, records,
+                Measurement.median(ms.stream().map(Measurement::recordsPerSecond).toList()),
+                Measurement.median(ms.stream().map(Measurement::cpuSeconds).toList()),
+                Measurement.median(ms.stream().map(Measurement::peakHeapMb).toList()), ratio);
+        table.add(row);
+        System.out.println(row);
+    }
+
+    private void produce(String topic, int records, int keys) {
+        Map<String, Object> props = producerProps();
+        props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        byte[] value = new byte[RECORD_BYTES - 8];
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().kafkaProperties(props).build())) {
+            for (int start = 0; start < records; start += 10_000) {
+                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                for (int i = start; i < Math.min(records, start + 10_000); i++) {
+                    batch.add(new ProducerRecord<>(topic, String.format("k%07d", i % keys).getBytes(StandardCharsets.UTF_8), value));
+                }
+                for (SendResult r : producers.sendAll(batch)) {
+                    if (!r.succeeded()) {
+                        throw new IllegalStateException("producing the data set failed", r.error());
+                    }
+                }
+            }
+        }
+    }
+
+    private ConsumerGroupConfig consumer(String group, String topic) {
+        return ConsumerGroupConfig.builder().groupId(group).topics(topic).bootstrapServers(bootstrap).build();
+    }
+
+    /** The baselines' consumer: commits by hand (after each poll, or after each send). */
+    private Map<String, Object> consumerProps(String group) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return p;
+    }
+
+    private Map<String, Object> producerProps() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        return p;
+    }
+
+    private long endSum(String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < 6; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
+    }
+
+    private static double usedHeapMb() {
+        Runtime rt = Runtime.getRuntime();
+        return (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0);
+    }
+}
