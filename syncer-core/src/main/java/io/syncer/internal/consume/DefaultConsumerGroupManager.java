@@ -78,6 +78,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultConsumerGroupManager.class);
     private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
     private static final long MAX_FETCH_BYTES_DEFAULT = 50L * 1024 * 1024;
+    private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(5);
 
     private final ConsumerGroupConfig config;
     private final ConsumerGroupHandler handler;
@@ -223,7 +224,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private void pollOnce() {
         ConsumerRecords<byte[], byte[]> records;
         try {
-            records = consumer.poll(config.pollTimeout());
+            records = consumer.poll(pollTimeout());
         } catch (NoOffsetForPartitionException e) {
             seekInitial(e.partitions());
             return;
@@ -236,6 +237,16 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         for (TopicPartition tp : records.partitions()) {
             dispatch(tp, records.records(tp));
         }
+    }
+
+    /**
+     * The configured poll timeout, or {@link #PAUSED_POLL_TIMEOUT} while partitions are paused for
+     * backpressure or a transaction drain: their resume depends on workers, not on the broker, and a
+     * long poll with every partition paused would leave the queue empty for the whole timeout.
+     */
+    private Duration pollTimeout() {
+        return pausedView.isEmpty() && drainPaused.isEmpty() ? config.pollTimeout()
+                : PAUSED_POLL_TIMEOUT.compareTo(config.pollTimeout()) < 0 ? PAUSED_POLL_TIMEOUT : config.pollTimeout();
     }
 
     private void dispatch(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
