@@ -258,22 +258,32 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             return;
         }
         double shareLimit = config.pauseAbove() / Math.max(1, activePartitions());
+        // The partition's outstanding work, read once and then counted up locally: completions on
+        // other threads only lower it, so the local figure errs on the side of pausing.
+        long outstandingRecords = ps.tracker.outstandingRecords();
+        long outstandingBytes = ps.tracker.outstandingBytes();
+        long lastOffset = ps.tracker.lastOffset();
         List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> r : records) {
             int size = sizeOf(r);
             boolean overShare = budget.usage() >= config.pauseAbove()
-                    && budget.share(ps.tracker.outstandingRecords(), ps.tracker.outstandingBytes()) >= shareLimit;
+                    && budget.share(outstandingRecords, outstandingBytes) >= shareLimit;
             if (overShare || !budget.tryReserve(size)) {
                 consumer.seek(tp, new OffsetAndMetadata(r.offset(), r.leaderEpoch(), ""));
                 pause(ps);
                 break;
             }
-            if (r.offset() <= ps.tracker.lastOffset()) {
+            if (r.offset() <= lastOffset) {
                 LOG.warn("group {}: {} moved back to offset {} (last seen {}); restarting its offset tracking",
-                        config.groupId(), tp, r.offset(), ps.tracker.lastOffset());
+                        config.groupId(), tp, r.offset(), lastOffset);
                 resetTracker(ps);
+                outstandingRecords = 0;
+                outstandingBytes = 0;
             }
             ps.tracker.register(r.offset(), r.leaderEpoch().orElse(-1), size);
+            lastOffset = r.offset();
+            outstandingRecords++;
+            outstandingBytes += size;
             if (ps.firstOffset < 0) {
                 ps.firstOffset = r.offset();
             }
