@@ -63,6 +63,7 @@ public final class BenchmarkSuite {
     private final List<String> table = new ArrayList<>();
 
     private List<String> only = List.of();
+    private boolean trace;
 
     private boolean selected(String scenario) {
         return only.isEmpty() || only.contains(scenario);
@@ -100,6 +101,7 @@ public final class BenchmarkSuite {
                     suite.only = List.of(args[i + 1].split(","));
                 }
             }
+            suite.trace = List.of(args).contains("--trace");
             suite.run();
         } finally {
             if (broker != null) {
@@ -184,8 +186,16 @@ public final class BenchmarkSuite {
                 .worker(QueueWorkerConfig.builder().workers(2).maxInFlight(4_096).ordering(OrderingMode.KEY).build())
                 .sink(noop).build();
         syncer.start();
+        long t0 = System.nanoTime();
+        long lastTrace = t0;
         while (done.get() < records) {
             Thread.sleep(5);
+            if (trace && System.nanoTime() - lastTrace >= 100_000_000L) {
+                lastTrace = System.nanoTime();
+                io.syncer.consume.GroupHealth h = syncer.health();
+                System.out.printf("    t=%5d ms done %8d queued %6d paused %d%n", (lastTrace - t0) / 1_000_000,
+                        done.get(), h.queuedRecords(), h.pausedPartitions().size());
+            }
         }
         syncer.close(Duration.ofSeconds(30));
         return done.get();
@@ -383,9 +393,13 @@ public final class BenchmarkSuite {
         return ConsumerGroupConfig.builder().groupId(group).topics(topic).bootstrapServers(bootstrap).build();
     }
 
-    /** The baselines' consumer: commits by hand (after each poll, or after each send). */
+    /**
+     * The baselines' consumer: commits by hand (after each poll, or after each send), with the fetch
+     * settings syncer's consumer gets by default, so both sides fetch alike.
+     */
     private Map<String, Object> consumerProps(String group) {
         Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, ConsumerGroupConfig.DEFAULT_FETCH_MAX_WAIT_MS);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -27,14 +27,25 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  * manager owns: {@code enable.auto.commit} (always false), {@code auto.offset.reset} (always
  * {@code none}: the manager applies {@link InitialPosition} and {@link OffsetResetPolicy} itself),
  * and the byte-array deserializers. When not set by the user, {@code metadata.max.age.ms} becomes
- * {@link #metadataMaxAge()} and, for the classic group protocol, the assignor becomes
- * cooperative-sticky.
+ * {@link #metadataMaxAge()}, {@code fetch.max.bytes} becomes {@link #maxQueuedBytes()} (between
+ * 1 MiB and Kafka's 50 MiB), {@code fetch.max.wait.ms} becomes {@value #DEFAULT_FETCH_MAX_WAIT_MS}
+ * and, for the classic group protocol, the assignor becomes cooperative-sticky.
+ *
+ * <p>Why {@code fetch.max.wait.ms} is shorter than Kafka's 500 ms: a consumer keeps one fetch in
+ * flight per broker, and a partition whose fetched data is still being read is left out of it.
+ * When every partition in that fetch is caught up, the broker holds it for the full wait, and a
+ * partition that fell behind (paused by backpressure, say) gets one {@code max.partition.fetch.bytes}
+ * per wait: 2 MB/s at 500 ms. At 100 ms the catch-up is five times faster, for five times as many
+ * empty fetches of an idle consumer.
  */
 public final class ConsumerGroupConfig {
     /** Prefix of this configuration's keys in a properties file. */
     public static final String PREFIX = "syncer.consumer.";
     /** Prefix of pass-through Kafka consumer keys in a properties file. */
     public static final String KAFKA_PREFIX = "kafka.consumer.";
+
+    /** Kafka's {@code fetch.max.wait.ms} unless the Kafka properties set it: 100 ms. */
+    public static final int DEFAULT_FETCH_MAX_WAIT_MS = 100;
 
     /** Default {@link Builder#initialPosition}: {@link InitialPosition#EARLIEST}. */
     public static final InitialPosition DEFAULT_INITIAL_POSITION = InitialPosition.EARLIEST;

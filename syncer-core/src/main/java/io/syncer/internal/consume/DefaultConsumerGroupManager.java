@@ -69,10 +69,14 @@ import org.slf4j.LoggerFactory;
  * through {@link Claim#markProcessed} (the tracker is synchronized), and post a close request.
  *
  * <p>Backpressure. A record is admitted only if the budget has room and its partition is not
- * already over its share while the queue is above {@code pauseAbove}; otherwise the consumer is
- * seeked back to that record and the partition paused, so fetched-but-unadmitted records are
- * dropped and fetched again after resume. The queue therefore never exceeds its bounds, and only
- * the partitions that hold the backlog stop.
+ * already over its share while the queue is above {@code pauseAbove}; otherwise the partition is
+ * paused and the records of that poll not yet admitted are held back, in order, until it resumes.
+ * The queue therefore never exceeds its bounds, only the partitions that hold the backlog stop, and
+ * at most one poll's records ({@code max.poll.records}) wait outside the budget. Holding them back
+ * instead of seeking back to them keeps the consumer's already-fetched data: a seek would discard
+ * it, and the refetch after resume can wait behind a long-poll fetch of the caught-up partitions
+ * ({@code fetch.max.wait.ms}), which let a few partitions fall behind and finish last, one fetch
+ * round at a time.
  */
 public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultConsumerGroupManager.class);
@@ -249,13 +253,19 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 : PAUSED_POLL_TIMEOUT.compareTo(config.pollTimeout()) < 0 ? PAUSED_POLL_TIMEOUT : config.pollTimeout();
     }
 
-    private void dispatch(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+    private void dispatch(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> polled) {
         PartitionState ps = partitions.get(tp);
         if (ps == null || ps.failed) {
             if (ps != null) {
-                consumer.seek(tp, records.get(0).offset());
+                consumer.seek(tp, polled.get(0).offset());
             }
             return;
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = polled;
+        if (!ps.held.isEmpty()) {
+            records = new ArrayList<>(ps.held);
+            records.addAll(polled);
+            ps.held.clear();
         }
         double shareLimit = config.pauseAbove() / Math.max(1, activePartitions());
         // The partition's outstanding work, read once and then counted up locally: completions on
@@ -269,7 +279,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             boolean overShare = budget.usage() >= config.pauseAbove()
                     && budget.share(outstandingRecords, outstandingBytes) >= shareLimit;
             if (overShare || !budget.tryReserve(size)) {
-                consumer.seek(tp, new OffsetAndMetadata(r.offset(), r.leaderEpoch(), ""));
+                ps.held.addAll(records.subList(accepted.size(), records.size()));
                 pause(ps);
                 break;
             }
@@ -321,6 +331,9 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 consumer.resume(List.of(ps.tp));
                 ps.paused = false;
                 pausedView.remove(ps.tp);
+                if (!ps.held.isEmpty()) {
+                    dispatch(ps.tp, List.of()); // the held records first; may pause again
+                }
             }
         }
     }
@@ -421,6 +434,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
 
     private void failPartition(PartitionState ps, long offset, String reason) {
         ps.failed = true;
+        ps.held.clear();
         consumer.pause(List.of(ps.tp));
         pausedView.remove(ps.tp);
         failedView.put(ps.tp, new PartitionFailure(ps.tp, offset, reason, Instant.now()));
@@ -498,6 +512,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     }
 
     private void resetTracker(PartitionState ps) {
+        ps.held.clear(); // the position moved: records held back from before are not next any more
         ps.tracker.close();
         ps.tracker = new OffsetTracker(ps.tp, budget, config.commitMode() == CommitMode.AT_MOST_ONCE);
     }
@@ -798,6 +813,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         p.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, String.valueOf(config.metadataMaxAge().toMillis()));
         p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
                 String.valueOf(Math.max(1024 * 1024, Math.min(MAX_FETCH_BYTES_DEFAULT, config.maxQueuedBytes()))));
+        p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(ConsumerGroupConfig.DEFAULT_FETCH_MAX_WAIT_MS));
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "syncer-" + config.groupId() + "-" + CLIENT_SEQUENCE.incrementAndGet());
         String protocol = String.valueOf(p.getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
         if ("classic".equalsIgnoreCase(protocol)) {
@@ -894,6 +910,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         OffsetTracker tracker;
         boolean paused;
         boolean failed;
+        /** Polled but not admitted (the budget was full): next in line when the partition resumes. */
+        final List<ConsumerRecord<byte[], byte[]>> held = new ArrayList<>();
         long committedOffset = -1;
         long sentOffset = -1;
         long firstOffset = -1;

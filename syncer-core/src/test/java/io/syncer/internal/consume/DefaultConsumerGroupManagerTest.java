@@ -93,7 +93,7 @@ class DefaultConsumerGroupManagerTest {
     }
 
     @Test
-    void fullQueueSeeksBackPausesAndResumesBelowTheLowWatermark() {
+    void fullQueueHoldsBackPausesAndResumesBelowTheLowWatermark() {
         start(ConsumerGroupConfig.builder().maxQueuedRecords(10), 30);
         await().until(() -> manager.health().pausedPartitions().contains(TP));
         assertEquals(8, handed.size(), "admitted up to pauseAbove (0.8) of 10 records, then paused");
@@ -104,7 +104,7 @@ class DefaultConsumerGroupManagerTest {
         markAll();
         await().until(() -> handed.size() == 16);
         assertEquals(List.of(8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L), handed.subList(8, 16),
-                "the records fetched while paused were re-fetched in order, none skipped");
+                "the records held back while paused came next, in order, none skipped");
         markAll();
         await().until(() -> handed.size() == 24);
         markAll();
@@ -113,6 +113,7 @@ class DefaultConsumerGroupManagerTest {
         await().until(() -> Long.valueOf(30).equals(committed()));
         assertEquals(0, manager.health().queuedRecords());
         assertEquals(ManagerState.RUNNING, manager.health().state());
+        assertEquals(1, consumer.seeks.get(), "only the test's initial seek: backpressure never discarded fetched data");
     }
 
     @Test
@@ -180,9 +181,22 @@ class DefaultConsumerGroupManagerTest {
     /** Keeps the committed offsets it had when closed. */
     private static final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
         final Map<TopicPartition, OffsetAndMetadata> committedAtClose = new HashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger seeks = new java.util.concurrent.atomic.AtomicInteger();
 
         RecordingConsumer() {
             super("none");
+        }
+
+        @Override
+        public synchronized void seek(TopicPartition partition, long offset) {
+            seeks.incrementAndGet();
+            super.seek(partition, offset);
+        }
+
+        @Override
+        public synchronized void seek(TopicPartition partition, OffsetAndMetadata offsetAndMetadata) {
+            seeks.incrementAndGet();
+            super.seek(partition, offsetAndMetadata);
         }
 
         @Override
