@@ -1,11 +1,15 @@
 package io.syncer.benchmarks;
 
+import io.confluent.parallelconsumer.ParallelConsumerOptions;
+import io.confluent.parallelconsumer.ParallelStreamProcessor;
 import io.syncer.Syncer;
 import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.consume.ConsumerGroupManager;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.KafkaProducersConfig;
 import io.syncer.produce.SendResult;
 import io.syncer.queue.OrderingMode;
+import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
 import io.syncer.sink.BatchPolicy;
@@ -25,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
@@ -78,7 +84,7 @@ public final class BenchmarkSuite {
     /**
      * Runs the suite.
      *
-     * @param args {@code [--quick] [--only P1,P3,P4,tracker] [--bootstrap-servers host:port]}
+     * @param args {@code [--quick] [--only P1,P2,P3,P4,tracker] [--trace] [--bootstrap-servers host:port]}
      * @throws Exception on a failure
      */
     public static void main(String[] args) throws Exception {
@@ -115,10 +121,13 @@ public final class BenchmarkSuite {
         System.out.printf("syncer benchmarks %s, %s, JDK %s, %d cores, max heap %d MB%n", quick ? "(quick)" : "",
                 LocalDate.now(), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
-        table.add("| scenario | variant | records | median rec/s | median CPU s | peak heap MB | ratio syncer/baseline |");
-        table.add("|---|---|---|---|---|---|---|");
+        table.add("| scenario | variant | records | median rec/s | median CPU s | peak heap MB | rec/s ratio | CPU ratio |");
+        table.add("|---|---|---|---|---|---|---|---|");
         if (selected("P1")) {
             consumeOnly();
+        }
+        if (selected("P2")) {
+            ioBound();
         }
         if (selected("P3")) {
             forward();
@@ -143,8 +152,8 @@ public final class BenchmarkSuite {
         KafkaBroker.createTopic(admin, topic, 6);
         produce(topic, records, 10_000);
         compare("P1 consume-only", records,
-                () -> bareLoop(topic, records),
-                () -> syncerNoop(topic, records));
+                "bare poll loop, commitAsync per poll", () -> bareLoop(topic, records),
+                "syncer, no-op sink, KEY order", () -> syncerNoop(topic, records));
     }
 
     private long bareLoop(String topic, int records) {
@@ -201,6 +210,78 @@ public final class BenchmarkSuite {
         return done.get();
     }
 
+    // ------------------------------------------------------------------ P2
+
+    /** The "remote call" of P2: a 2 ms wait that holds no thread, completed by a timer thread. */
+    private static final ScheduledExecutorService IO_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-io-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static CompletableFuture<Void> remoteCall() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        IO_TIMER.schedule(() -> f.complete(null), 2, TimeUnit.MILLISECONDS);
+        return f;
+    }
+
+    /**
+     * P2: I/O-bound work, 2 ms per record, 10,000 keys, KEY order, at the same concurrency: Parallel
+     * Consumer (its core API runs the function on one of {@code maxConcurrency} threads, which waits
+     * for the call) vs syncer's queue worker (the call's stage is returned, no thread waits).
+     */
+    private void ioBound() throws Exception {
+        int records = quick ? 5_000 : 100_000;
+        int[] concurrencies = quick ? new int[] {64} : new int[] {64, 256};
+        for (int partitions : new int[] {1, 6}) {
+            String topic = KafkaBroker.uniqueName("p2-" + partitions);
+            KafkaBroker.createTopic(admin, topic, partitions);
+            produce(topic, records, 10_000);
+            for (int concurrency : concurrencies) {
+                compare("P2 2 ms I/O, " + partitions + " partition(s), concurrency " + concurrency, records,
+                        "Parallel Consumer 0.5.3.3, KEY order", () -> parallelConsumer(topic, records, concurrency),
+                        "syncer queue worker, KEY order", () -> syncerIo(topic, records, concurrency));
+            }
+        }
+    }
+
+    private long parallelConsumer(String topic, int records, int concurrency) throws Exception {
+        AtomicLong done = new AtomicLong();
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(KafkaBroker.uniqueName("pc")));
+        ParallelStreamProcessor<byte[], byte[]> pc = ParallelStreamProcessor.createEosStreamProcessor(
+                ParallelConsumerOptions.<byte[], byte[]>builder()
+                        .consumer(consumer)
+                        .ordering(ParallelConsumerOptions.ProcessingOrder.KEY)
+                        .commitMode(ParallelConsumerOptions.CommitMode.PERIODIC_CONSUMER_ASYNCHRONOUS)
+                        .maxConcurrency(concurrency)
+                        .build());
+        pc.subscribe(List.of(topic));
+        pc.poll(context -> {
+            remoteCall().join();
+            done.incrementAndGet();
+        });
+        while (done.get() < records) {
+            Thread.sleep(5);
+        }
+        pc.close();
+        return done.get();
+    }
+
+    private long syncerIo(String topic, int records, int concurrency) throws Exception {
+        AtomicLong done = new AtomicLong();
+        QueueWorker<ConsumerRecord<byte[], byte[]>> queue = QueueWorker.create(
+                QueueWorkerConfig.builder().workers(2).maxInFlight(concurrency).ordering(OrderingMode.KEY).build(),
+                RecordDecoder.identity(),
+                (workerId, record) -> remoteCall().thenRun(done::incrementAndGet));
+        ConsumerGroupManager manager = ConsumerGroupManager.create(consumer(KafkaBroker.uniqueName("syncer"), topic), queue);
+        manager.start();
+        while (done.get() < records) {
+            Thread.sleep(5);
+        }
+        manager.close(Duration.ofSeconds(30));
+        return done.get();
+    }
+
     // ------------------------------------------------------------------ P3
 
     /** P3: Kafka to Kafka, a hand-written consume-produce loop (commit after send) vs the Kafka sink. */
@@ -210,8 +291,8 @@ public final class BenchmarkSuite {
         KafkaBroker.createTopic(admin, topic, 6);
         produce(topic, records, 10_000);
         compare("P3 forward", records,
-                () -> handForward(topic, records),
-                () -> syncerForward(topic, records));
+                "hand loop: poll, send, flush, commitSync", () -> handForward(topic, records),
+                "syncer-sink-kafka, KEY order", () -> syncerForward(topic, records));
     }
 
     private long handForward(String topic, int records) throws Exception {
@@ -307,7 +388,7 @@ public final class BenchmarkSuite {
         syncer.close(Duration.ofSeconds(30), io.syncer.consume.DrainMode.ABANDON);
         double overhead = peakLiveMb - idleHeapMb - maxQueuedBytes / (1024.0 * 1024.0);
         String row = String.format("| P4 memory (backlog %d MB, slow sink) | syncer, queue bound %d MB | %d | %.0f | - | live %.0f (idle %.0f) | "
-                        + "peak queued %.1f MB; live - idle - bound = %.0f MB |",
+                        + "peak queued %.1f MB; live - idle - bound = %.0f MB | - |",
                 (long) records * RECORD_BYTES / (1024 * 1024), maxQueuedBytes / (1024 * 1024), done.get(), done.get() / seconds,
                 peakLiveMb, idleHeapMb, maxQueued / (1024.0 * 1024.0), overhead);
         table.add(row);
@@ -333,7 +414,7 @@ public final class BenchmarkSuite {
             if (first < 0) {
                 first = ns;
             }
-            String row = String.format("| tracker (JMH) | %s records tracked | - | %.1f ns/record | - | - | %.2f x the 10^5 cost |",
+            String row = String.format("| tracker (JMH) | %s records tracked | - | %.1f ns/record | - | - | %.2f x the 10^5 cost | - |",
                     tracked, ns, ns / first);
             table.add(row);
         }
@@ -341,7 +422,8 @@ public final class BenchmarkSuite {
 
     // ------------------------------------------------------------------ harness
 
-    private void compare(String scenario, int records, Measurement.Body baseline, Measurement.Body syncer) throws Exception {
+    private void compare(String scenario, int records, String baselineName, Measurement.Body baseline,
+                         String syncerName, Measurement.Body syncer) throws Exception {
         int reps = quick ? 1 : 3;
         System.out.printf("%s: %d records, warm-up then %d repetitions each, alternating%n", scenario, records, reps);
         Measurement.of(baseline);
@@ -356,15 +438,17 @@ public final class BenchmarkSuite {
         }
         double b = Measurement.median(base.stream().map(Measurement::recordsPerSecond).toList());
         double s = Measurement.median(ours.stream().map(Measurement::recordsPerSecond).toList());
-        row(scenario, "baseline", records, base, "1.00");
-        row(scenario, "syncer", records, ours, String.format("%.2f", s / b));
+        double bCpu = Measurement.median(base.stream().map(Measurement::cpuSeconds).toList());
+        double sCpu = Measurement.median(ours.stream().map(Measurement::cpuSeconds).toList());
+        row(scenario, baselineName, records, base, "1.00", "1.00");
+        row(scenario, syncerName, records, ours, String.format("**%.2f**", s / b), String.format("%.2f", sCpu / bCpu));
     }
 
-    private void row(String scenario, String variant, int records, List<Measurement> ms, String ratio) {
-        String row = String.format("| %s | %s | %d | %.0f | %.2f | %.0f | %s |", scenario, variant, records,
+    private void row(String scenario, String variant, int records, List<Measurement> ms, String ratio, String cpuRatio) {
+        String row = String.format("| %s | %s | %d | %.0f | %.2f | %.0f | %s | %s |", scenario, variant, records,
                 Measurement.median(ms.stream().map(Measurement::recordsPerSecond).toList()),
                 Measurement.median(ms.stream().map(Measurement::cpuSeconds).toList()),
-                Measurement.median(ms.stream().map(Measurement::peakHeapMb).toList()), ratio);
+                Measurement.median(ms.stream().map(Measurement::peakHeapMb).toList()), ratio, cpuRatio);
         table.add(row);
         System.out.println(row);
     }
