@@ -119,6 +119,12 @@ public interface Syncer extends AutoCloseable {
         /**
          * Workers, ordering, retries and dead letters. Default {@link QueueWorkerConfig#ofDefaults()}.
          *
+         * <p>In a pipeline, {@link QueueWorkerConfig#maxInFlight()} is raised to the consumer's
+         * {@link ConsumerGroupConfig#maxQueuedRecords()} when it is lower: a record in flight only
+         * waits in a sink's batch, and fewer in flight than a batch holds would make every batch wait
+         * out its linger. How many writes each sink runs at once is its
+         * {@link io.syncer.sink.BatchPolicy#maxInFlight()}.
+         *
          * @param config the queue worker configuration
          * @return this builder
          */

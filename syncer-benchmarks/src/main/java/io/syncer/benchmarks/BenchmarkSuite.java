@@ -192,7 +192,7 @@ public final class BenchmarkSuite {
         };
         Syncer syncer = Syncer.builder(RecordDecoder.identity())
                 .consumer(consumer(KafkaBroker.uniqueName("syncer"), topic))
-                .worker(QueueWorkerConfig.builder().workers(2).maxInFlight(4_096).ordering(OrderingMode.KEY).build())
+                .worker(QueueWorkerConfig.builder().workers(2).ordering(OrderingMode.KEY).build())
                 .sink(noop).build();
         syncer.start();
         long t0 = System.nanoTime();
@@ -324,7 +324,7 @@ public final class BenchmarkSuite {
         try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().kafkaProperties(props).build())) {
             Syncer syncer = Syncer.builder(RecordDecoder.identity())
                     .consumer(consumer(KafkaBroker.uniqueName("syncer"), topic))
-                    .worker(QueueWorkerConfig.builder().workers(2).maxInFlight(4_096).ordering(OrderingMode.KEY).build())
+                    .worker(QueueWorkerConfig.builder().workers(2).ordering(OrderingMode.KEY).build())
                     .sink(KafkaSink.<ConsumerRecord<byte[], byte[]>>builder("out", producers).topic(out).build())
                     .build();
             syncer.start();

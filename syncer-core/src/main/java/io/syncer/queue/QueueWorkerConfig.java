@@ -109,6 +109,24 @@ public final class QueueWorkerConfig {
         return maxInFlight;
     }
 
+    /**
+     * This configuration with another {@link #maxInFlight()}.
+     *
+     * @param maxInFlight at least 1
+     * @return a copy with that bound
+     */
+    public QueueWorkerConfig withMaxInFlight(int maxInFlight) {
+        Builder b = new Builder();
+        b.name = name;
+        b.workers = workers;
+        b.maxInFlight = Require.positive("maxInFlight", maxInFlight);
+        b.ordering = ordering;
+        b.retryPolicy = retryPolicy;
+        b.errorClassifier = errorClassifier;
+        b.deadLetterPolicy = deadLetterPolicy;
+        return new QueueWorkerConfig(b);
+    }
+
     /** @return which items may run concurrently */
     public OrderingMode ordering() {
         return ordering;

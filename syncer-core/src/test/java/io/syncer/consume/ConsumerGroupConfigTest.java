@@ -112,6 +112,14 @@ class ConsumerGroupConfigTest {
         assertEquals(Duration.ofMillis(250), w.retryPolicy().initialBackoff());
         assertEquals(3, w.retryPolicy().maxAttempts());
 
+        QueueWorkerConfig raised = w.withMaxInFlight(20_000);
+        assertEquals(20_000, raised.maxInFlight());
+        assertEquals(16, raised.workers(), "everything else is kept");
+        assertEquals(OrderingMode.PARTITION, raised.ordering());
+        assertEquals(w.retryPolicy(), raised.retryPolicy());
+        assertEquals(w.deadLetterPolicy(), raised.deadLetterPolicy());
+        assertThrows(IllegalArgumentException.class, () -> w.withMaxInFlight(0));
+
         KafkaProducersConfig k = KafkaProducersConfig.fromProperties(p);
         assertEquals(Duration.ofSeconds(45), k.deliveryTimeout());
         assertEquals("lz4", k.kafkaProperties().get("compression.type"));

@@ -33,7 +33,11 @@ public final class DefaultSyncer<T> implements Syncer {
             batchers.put(sink.name(), new SinkBatcher<>(sink));
         }
         FanOutWorker<T> fanOut = new FanOutWorker<>(router, batchers, unrouted, safe, consumer.groupId());
-        QueueWorker<Decoded<T>> queue = QueueWorker.create(worker, Decoded.decoder(decoder), fanOut);
+        // A record in flight here waits in a sink batch: starving the batches below the queue bound
+        // would make every batch wait out its linger. The sinks' BatchPolicy bounds their writes.
+        QueueWorkerConfig effective = worker.maxInFlight() >= consumer.maxQueuedRecords() ? worker
+                : worker.withMaxInFlight(consumer.maxQueuedRecords());
+        QueueWorker<Decoded<T>> queue = QueueWorker.create(effective, Decoded.decoder(decoder), fanOut);
         this.manager = transactions == null ? ConsumerGroupManager.create(consumer, queue, safe)
                 : ConsumerGroupManager.createExactlyOnce(consumer, queue, safe, transactions);
     }

@@ -34,9 +34,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * @param <T> the item type
  */
 public final class KafkaSink<T> implements Sink<T> {
-    /** Default {@link Builder#batchPolicy}: 1,000 records, 1 MiB, 5 ms linger, 4 batches in flight. */
+    /**
+     * Default {@link Builder#batchPolicy}: 1,000 records, 1 MiB, 5 ms linger, 16 batches in flight.
+     * A "batch" here only hands records to the producer, which batches per partition itself, so
+     * many are let through at once: with few, the producer's batches stay small and wait out its
+     * {@code linger.ms} (benchmark P3: 4 in flight ran at 0.78 of a hand-written loop, 16 at 1.37).
+     */
     public static final BatchPolicy DEFAULT_BATCH_POLICY = BatchPolicy.builder().maxRecords(1_000)
-            .linger(java.time.Duration.ofMillis(5)).maxInFlight(4).build();
+            .linger(java.time.Duration.ofMillis(5)).maxInFlight(16).build();
 
     /**
      * Builds the record to produce for one sink record.
