@@ -16,7 +16,8 @@ import org.apache.kafka.common.TopicPartition;
  *     moved for {@link ConsumerGroupConfig#stallTimeout()}: a hung worker or sink
  * @param partitions every assigned partition's status, refreshed about once per commit interval
  * @param queuedRecords records handed to the handler and not yet processed
- * @param queuedBytes their size in bytes (serialized key, value and headers)
+ * @param queuedBytes the heap they hold: serialized key, value and headers plus
+ *     {@link ConsumerGroupConfig#QUEUED_RECORD_OVERHEAD_BYTES} each
  * @param failure the error that stopped the poll thread, or {@code null}
  */
 public record GroupHealth(

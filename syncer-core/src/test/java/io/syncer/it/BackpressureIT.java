@@ -51,7 +51,7 @@ class BackpressureIT {
     enum Bound {
         /** 200-byte records, 400 records max: the count binds. */
         COUNT(200, 400, 10L * 1024 * 1024),
-        /** 1 KiB records, 100 KiB max: the bytes bind (about 100 records). */
+        /** 1 KiB records, 100 KiB max: the bytes bind (about 65 records, each counted with its 512-byte overhead). */
         BYTES(1024, 100_000, 100L * 1024);
 
         final int recordSize;

@@ -822,8 +822,10 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         return p;
     }
 
+    /** The heap a queued record is counted for: its serialized bytes plus the per-record bookkeeping. */
     static int sizeOf(ConsumerRecord<byte[], byte[]> r) {
-        int size = Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+        int size = ConsumerGroupConfig.QUEUED_RECORD_OVERHEAD_BYTES
+                + Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
         for (Header h : r.headers()) {
             size += h.key().length() + (h.value() == null ? 0 : h.value().length);
         }

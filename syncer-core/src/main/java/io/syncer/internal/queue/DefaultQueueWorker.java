@@ -169,8 +169,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                     Object key = config.ordering() == OrderingMode.PARTITION ? tp : new KeyShard(tp, record.key());
                     shard = shards.computeIfAbsent(key, Shard::new);
                 }
-                shard.items.addLast(item);
-                if (!shard.busy && shard.items.size() == 1) {
+                shard.addLast(item);
+                if (!shard.busy && shard.size() == 1) {
                     ready.addLast(shard);
                 }
                 queued++;
@@ -279,7 +279,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                     return;
                 }
                 Shard shard = ready.pollFirst();
-                item = shard.items.pollFirst();
+                item = shard.pollFirst();
                 shard.busy = true;
                 item.shard = shard;
                 queued--;
@@ -541,7 +541,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 release(item.shard);
                 return;
             }
-            item.shard.items.addFirst(item);
+            item.shard.addFirst(item);
             item.shard.busy = false;
             ready.addFirst(item.shard);
             queued++;
@@ -557,7 +557,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         if (stopping) {
             return;
         }
-        if (!shard.items.isEmpty()) {
+        if (!shard.isEmpty()) {
             ready.addLast(shard);
         } else if (shard.key != null) {
             shards.remove(shard.key, shard);
@@ -575,11 +575,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         for (Shard shard : shards.values()) {
             dropped += removeRevoked(shard, revoked);
         }
-        ready.removeIf(s -> s.items.isEmpty());
+        ready.removeIf(Shard::isEmpty);
         Iterator<Shard> it = shards.values().iterator();
         while (it.hasNext()) {
             Shard s = it.next();
-            if (!s.busy && s.items.isEmpty()) {
+            if (!s.busy && s.isEmpty()) {
                 it.remove();
             }
         }
@@ -588,9 +588,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     private static int removeRevoked(Shard shard, Set<TopicPartition> revoked) {
-        int before = shard.items.size();
-        shard.items.removeIf(i -> revoked.contains(i.tp));
-        return before - shard.items.size();
+        int before = shard.size();
+        shard.removeIf(i -> revoked.contains(i.tp));
+        return before - shard.size();
     }
 
     private int running(Set<TopicPartition> partitions) {
@@ -626,13 +626,65 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
+    /**
+     * The items of one ordering key, in order. Most shards hold one item at a time, so the head has
+     * its own field and the deque behind it is made only for a second item. Invariant: {@code first}
+     * is {@code null} only when the shard is empty. Guarded by the queue's lock.
+     */
     private static final class Shard {
         final Object key;
-        final ArrayDeque<Item> items = new ArrayDeque<>(4);
+        private Item first;
+        private ArrayDeque<Item> rest;
         boolean busy;
 
         Shard(Object key) {
             this.key = key;
+        }
+
+        void addLast(Item item) {
+            if (first == null) {
+                first = item;
+            } else {
+                if (rest == null) {
+                    rest = new ArrayDeque<>(4);
+                }
+                rest.addLast(item);
+            }
+        }
+
+        void addFirst(Item item) {
+            if (first != null) {
+                if (rest == null) {
+                    rest = new ArrayDeque<>(4);
+                }
+                rest.addFirst(first);
+            }
+            first = item;
+        }
+
+        Item pollFirst() {
+            Item head = first;
+            first = rest == null ? null : rest.pollFirst();
+            return head;
+        }
+
+        boolean isEmpty() {
+            return first == null;
+        }
+
+        int size() {
+            return (first == null ? 0 : 1) + (rest == null ? 0 : rest.size());
+        }
+
+        void removeIf(java.util.function.Predicate<Item> filter) {
+            ArrayDeque<Item> kept = new ArrayDeque<>();
+            for (Item i = pollFirst(); i != null; i = pollFirst()) {
+                if (!filter.test(i)) {
+                    kept.addLast(i);
+                }
+            }
+            first = kept.pollFirst();
+            rest = kept.isEmpty() ? null : kept;
         }
     }
 

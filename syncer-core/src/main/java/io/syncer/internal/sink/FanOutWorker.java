@@ -38,7 +38,6 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
     private final UnroutedPolicy unrouted;
     private final SyncerMetrics metrics;
     private final String group;
-    private static final Set<Route> NOTHING_DONE = Set.of();
     private final Map<ConsumerRecord<byte[], byte[]>, Set<Route>> delivered = Collections.synchronizedMap(new WeakHashMap<>());
 
     public FanOutWorker(Router<T> router, Map<String, SinkBatcher<T>> batchers, UnroutedPolicy unrouted,
@@ -67,20 +66,21 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
             }
             throw new SyncerException("no route for the record (unknown tenant?)");
         }
-        // with one route a retry rewrites only that sink anyway: no need to remember what succeeded
-        Set<Route> done = routes.size() == 1 ? NOTHING_DONE : delivered.computeIfAbsent(source, r -> ConcurrentHashMap.newKeySet());
+        if (routes.size() == 1) {
+            // the common case, with the fewest objects per record: a retry rewrites only this sink anyway
+            Route route = routes.get(0);
+            return batcher(route).submit(new SinkRecord<>(decoded.value(), route.destination(), source))
+                    .thenApply(FanOutWorker::outcome);
+        }
+        Set<Route> done = delivered.computeIfAbsent(source, r -> ConcurrentHashMap.newKeySet());
         List<CompletableFuture<SinkResult>> results = new ArrayList<>(routes.size());
         for (Route route : routes) {
             if (done.contains(route)) {
                 continue;
             }
-            SinkBatcher<T> batcher = batchers.get(route.sink());
-            if (batcher == null) {
-                throw new SyncerException("route to unknown sink '" + route.sink() + "'; sinks: " + batchers.keySet());
-            }
-            results.add(batcher.submit(new SinkRecord<>(decoded.value(), route.destination(), source))
+            results.add(batcher(route).submit(new SinkRecord<>(decoded.value(), route.destination(), source))
                     .thenApply(result -> {
-                        if (result.status() == SinkResult.Status.OK && done != NOTHING_DONE) {
+                        if (result.status() == SinkResult.Status.OK) {
                             done.add(route);
                         }
                         return result;
@@ -95,17 +95,29 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
                     worst = r;
                 }
             }
-            if (worst.status() == SinkResult.Status.FAIL) {
-                throw worst.error() instanceof SyncerException && !((SyncerException) worst.error()).isRetriable()
-                        ? (SyncerException) worst.error() : new SyncerException("sink rejected the record: " + worst.error(), worst.error());
-            }
-            if (worst.status() == SinkResult.Status.RETRY) {
-                throw new RetriableSyncerException("sink write failed: " + worst.error(), worst.error());
-            }
-            if (done != NOTHING_DONE) {
-                delivered.remove(source);
-            }
+            outcome(worst);
+            delivered.remove(source);
             return null;
         });
+    }
+
+    private SinkBatcher<T> batcher(Route route) {
+        SinkBatcher<T> batcher = batchers.get(route.sink());
+        if (batcher == null) {
+            throw new SyncerException("route to unknown sink '" + route.sink() + "'; sinks: " + batchers.keySet());
+        }
+        return batcher;
+    }
+
+    /** Completes normally for OK; throws the fatal or retriable failure the queue's retry path expects. */
+    private static Void outcome(SinkResult result) {
+        if (result.status() == SinkResult.Status.FAIL) {
+            throw result.error() instanceof SyncerException && !((SyncerException) result.error()).isRetriable()
+                    ? (SyncerException) result.error() : new SyncerException("sink rejected the record: " + result.error(), result.error());
+        }
+        if (result.status() == SinkResult.Status.RETRY) {
+            throw new RetriableSyncerException("sink write failed: " + result.error(), result.error());
+        }
+        return null;
     }
 }

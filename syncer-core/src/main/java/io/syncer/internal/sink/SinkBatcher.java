@@ -73,7 +73,7 @@ public final class SinkBatcher<T> {
             }
         }
         dispatch();
-        return pending.result;
+        return pending;
     }
 
     private void flushOnLinger() {
@@ -157,13 +157,13 @@ public final class SinkBatcher<T> {
             SinkResult failure = cause instanceof SyncerException && !((SyncerException) cause).isRetriable()
                     ? SinkResult.fail(cause) : SinkResult.retry(cause);
             for (Pending<T> p : batch) {
-                p.result.complete(failure);
+                p.complete(failure);
             }
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
             SinkResult r = results.get(i);
-            batch.get(i).result.complete(r == null ? SinkResult.retry(new SyncerException(
+            batch.get(i).complete(r == null ? SinkResult.retry(new SyncerException(
                     "sink " + sink.name() + " returned a null result")) : r);
         }
     }
@@ -175,9 +175,9 @@ public final class SinkBatcher<T> {
         sink.close();
     }
 
-    private static final class Pending<T> {
+    /** A record waiting in a batch, and its result (one object per record, not two). */
+    private static final class Pending<T> extends CompletableFuture<SinkResult> {
         final SinkRecord<T> record;
-        final CompletableFuture<SinkResult> result = new CompletableFuture<>();
 
         Pending(SinkRecord<T> record) {
             this.record = record;
