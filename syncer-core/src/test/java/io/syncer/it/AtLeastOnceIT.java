@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class AtLeastOnceIT {
     private static final int PARTITIONS = 4;
-    private static final int PER_PARTITION = 5_000;
+    private static final int PER_PARTITION = 10_000;
     private static final int TOTAL = PARTITIONS * PER_PARTITION;
 
     @Test
@@ -72,7 +72,7 @@ class AtLeastOnceIT {
                 }
                 samples.incrementAndGet();
                 try {
-                    Thread.sleep(100);
+                    Thread.sleep(10); // the whole run can take under a second: look often
                 } catch (InterruptedException ex) {
                     return;
                 }
