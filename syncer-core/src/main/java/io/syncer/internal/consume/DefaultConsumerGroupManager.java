@@ -326,7 +326,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             double share = budget.share(ps.tracker.outstandingRecords(), ps.tracker.outstandingBytes());
             if (!ps.paused && usage >= config.pauseAbove() && share >= config.pauseAbove() / active) {
                 pause(ps);
-            } else if (ps.paused && !drainPaused.contains(ps.tp)
+            } else if (ps.paused && drainStartedNanos < 0 // an exactly-once drain resumes nothing until it commits
                     && (usage <= config.resumeBelow() || share < config.resumeBelow() / active)) {
                 consumer.resume(List.of(ps.tp));
                 ps.paused = false;
