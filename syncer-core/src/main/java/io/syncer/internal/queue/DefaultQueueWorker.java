@@ -15,15 +15,14 @@ import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.QueueWorkerStats;
 import io.syncer.queue.RecordDecoder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -688,21 +687,24 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
-    /** Ordering key of KEY mode: the partition and the record key's bytes ({@code null} allowed). */
+    /**
+     * Ordering key of KEY mode: the partition and the record key's bytes ({@code null} allowed). The
+     * array is the record's own and is never modified, so it is compared by content, not copied.
+     */
     private static final class KeyShard {
         final TopicPartition tp;
-        final ByteBuffer key;
+        final byte[] key;
         final int hash;
 
         KeyShard(TopicPartition tp, byte[] key) {
             this.tp = tp;
-            this.key = key == null ? null : ByteBuffer.wrap(key);
-            this.hash = 31 * tp.hashCode() + Objects.hashCode(this.key);
+            this.key = key;
+            this.hash = 31 * tp.hashCode() + Arrays.hashCode(key);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof KeyShard && ((KeyShard) o).tp.equals(tp) && Objects.equals(((KeyShard) o).key, key);
+            return o instanceof KeyShard && ((KeyShard) o).tp.equals(tp) && Arrays.equals(((KeyShard) o).key, key);
         }
 
         @Override
