@@ -1,0 +1,64 @@
+package io.syncer.sink.es;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.syncer.sink.SinkResult;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.opensearch.client.opensearch._types.ErrorCause;
+import org.opensearch.client.opensearch._types.ErrorResponse;
+import org.opensearch.client.opensearch._types.OpenSearchException;
+import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
+import org.opensearch.client.opensearch.core.bulk.OperationType;
+
+/** How bulk outcomes map to results: which are written, which retried, which dead-lettered. */
+class OpenSearchSinkTest {
+    private static BulkResponseItem item(int status, String type, String reason) {
+        return BulkResponseItem.of(b -> {
+            b.operationType(OperationType.Index).index("logs-a").id("t-0-7").status(status);
+            if (type != null) {
+                b.error(e -> e.type(type).reason(reason));
+            }
+            return b;
+        });
+    }
+
+    @Test
+    void createdAndUpdatedItemsAreWritten() {
+        assertEquals(SinkResult.Status.OK, OpenSearchSink.itemResult("es", item(201, null, null)).status());
+        assertEquals(SinkResult.Status.OK, OpenSearchSink.itemResult("es", item(200, null, null)).status());
+    }
+
+    @Test
+    void rejectionsAndServerErrorsAreRetried() {
+        SinkResult busy = OpenSearchSink.itemResult("es", item(429, "es_rejected_execution_exception", "queue full"));
+        assertEquals(SinkResult.Status.RETRY, busy.status());
+        assertTrue(busy.error().getMessage().contains("status 429, es_rejected_execution_exception: queue full"), busy.error().getMessage());
+        assertEquals(SinkResult.Status.RETRY, OpenSearchSink.itemResult("es", item(503, "unavailable_shards_exception", "primary shard is not active")).status());
+    }
+
+    @Test
+    void mappingErrorsFailTheRecordWithOpenSearchsReason() {
+        SinkResult bad = OpenSearchSink.itemResult("es", item(400, "mapper_parsing_exception", "failed to parse field [bytes] of type [long]"));
+        assertEquals(SinkResult.Status.FAIL, bad.status());
+        String message = bad.error().getMessage();
+        assertTrue(message.contains("document t-0-7 in index logs-a"), message);
+        assertTrue(message.contains("mapper_parsing_exception: failed to parse field [bytes] of type [long]"), message);
+    }
+
+    @Test
+    void wholeRequestFailuresRetryUnlessTheRequestItselfIsWrong() {
+        assertEquals(SinkResult.Status.RETRY, OpenSearchSink.requestFailed("es", new IOException("Connection refused")).status());
+        assertEquals(SinkResult.Status.RETRY, OpenSearchSink.requestFailed("es", exception(429, "circuit_breaking_exception")).status());
+        assertEquals(SinkResult.Status.RETRY, OpenSearchSink.requestFailed("es", exception(502, "bad_gateway")).status());
+        SinkResult tooLarge = OpenSearchSink.requestFailed("es", exception(413, "content_too_long"));
+        assertEquals(SinkResult.Status.FAIL, tooLarge.status());
+        assertTrue(tooLarge.error().getMessage().contains("lower the sink's BatchPolicy.maxBytes"), tooLarge.error().getMessage());
+        assertEquals(SinkResult.Status.FAIL, OpenSearchSink.requestFailed("es", exception(403, "security_exception")).status());
+    }
+
+    private static OpenSearchException exception(int status, String type) {
+        return new OpenSearchException(ErrorResponse.of(r -> r.status(status).error(ErrorCause.of(e -> e.type(type).reason("because")))));
+    }
+}

@@ -1,0 +1,212 @@
+package io.syncer.test;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node OpenSearch server in a child process, for integration tests (there is no
+ * Docker here, and OpenSearch's server is on Maven Central only as the {@code integ-test-zip}
+ * distribution, which the build unpacks).
+ *
+ * <p>{@link #start(Path, Path)} copies the unpacked distribution to a fresh directory (the node
+ * writes into its home), writes a single-node configuration on free loopback ports, and waits up to
+ * {@link #READY_TIMEOUT} for a yellow cluster. OpenSearch refuses to run as root, so under root the
+ * copy is handed to uid/gid 65534 and the node runs under {@code setpriv}. {@link #close()} stops
+ * the node gracefully (SIGTERM), then forcibly after 30 s, and deletes the copy.
+ *
+ * <p>It speaks plain HTTP: the integ-test distribution has no security plugin.
+ */
+public final class OpenSearchNode implements AutoCloseable {
+    /** How long start-up may take: 6 to 26 s were measured on a 2-core machine. */
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenSearchNode.class);
+    private static final int NOBODY = 65534;
+
+    private final Process process;
+    private final Path directory;
+    private final int httpPort;
+
+    private OpenSearchNode(Process process, Path directory, int httpPort) {
+        this.process = process;
+        this.directory = directory;
+        this.httpPort = httpPort;
+    }
+
+    /**
+     * Starts a node and waits until it serves.
+     *
+     * @param distribution the unpacked {@code integ-test-zip} ({@code opensearch-<version>})
+     * @param javaHome the JDK to run it with (11 to 23 for 2.x, 21 or later for 3.x)
+     * @return the running node
+     * @throws IllegalStateException if the node does not become ready in time, with its log's tail
+     */
+    public static OpenSearchNode start(Path distribution, Path javaHome) {
+        if (!Files.isRegularFile(distribution.resolve("bin/opensearch"))) {
+            throw new IllegalStateException("no OpenSearch distribution at " + distribution
+                    + " (the build unpacks org.opensearch.distribution.integ-test-zip:opensearch there)");
+        }
+        try {
+            // not under a 0700 home: the unprivileged user must be able to reach it
+            Path directory = Files.createTempDirectory(Path.of("/tmp"), "syncer-opensearch-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            Path home = directory.resolve("node");
+            copyTree(distribution, home);
+            int httpPort = freePort();
+            int transportPort = freePort();
+            Files.writeString(home.resolve("config/opensearch.yml"), String.join("\n",
+                    "cluster.name: syncer-it",
+                    "node.name: syncer-it-node",
+                    "discovery.type: single-node",
+                    "network.host: 127.0.0.1",
+                    "http.port: " + httpPort,
+                    "transport.port: " + transportPort,
+                    "cluster.routing.allocation.disk.threshold_enabled: false",
+                    ""));
+            List<String> command = new ArrayList<>();
+            if ("root".equals(System.getProperty("user.name"))) {
+                chown(directory);
+                command.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+            }
+            command.add(home.resolve("bin/opensearch").toString());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(directory.resolve("node.log").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            Map<String, String> env = builder.environment();
+            env.put("OPENSEARCH_JAVA_HOME", javaHome.toString());
+            env.put("OPENSEARCH_JAVA_OPTS", "-Xms256m -Xmx256m");
+            long t0 = System.nanoTime();
+            OpenSearchNode node = new OpenSearchNode(builder.start(), directory, httpPort);
+            try {
+                node.awaitReady();
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
+            LOG.info("OpenSearch node at {} ready in {} ms", node.url(), (System.nanoTime() - t0) / 1_000_000);
+            return node;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start OpenSearch from " + distribution, e);
+        }
+    }
+
+    /** @return the node's HTTP address, {@code http://127.0.0.1:<port>} */
+    public String url() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** @return the node's HTTP port */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("OpenSearch exited with " + process.exitValue() + " before it was ready:\n" + logTail());
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create(url() + "/_cluster/health?wait_for_status=yellow&timeout=1s")
+                        .toURL().openConnection();
+                c.setConnectTimeout(1_000);
+                c.setReadTimeout(3_000);
+                if (c.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for OpenSearch", e);
+            }
+        }
+        throw new IllegalStateException("OpenSearch not ready after " + READY_TIMEOUT + ":\n" + logTail());
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(directory.resolve("node.log"), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Stops the node (SIGTERM, then SIGKILL after 30 s) and deletes its directory. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", directory, e.toString());
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static void chown(Path directory) throws IOException {
+        try {
+            Process p = new ProcessBuilder("chown", "-R", NOBODY + ":" + NOBODY, directory.toString())
+                    .redirectErrorStream(true).start();
+            String out;
+            try (InputStream in = p.getInputStream()) {
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (p.waitFor() != 0) {
+                throw new IOException("chown failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while handing " + directory + " to uid " + NOBODY, e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
