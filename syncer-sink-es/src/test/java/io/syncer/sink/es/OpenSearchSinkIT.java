@@ -142,10 +142,7 @@ class OpenSearchSinkIT {
         http(node, "PUT", "/" + index, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}}");
         http(node, "PUT", "/" + index + "/_settings", "{\"index.blocks.read_only_allow_delete\":true}");
         int total = 300;
-        Map<String, Object> props = broker.clientProperties();
-        props.put("key.serializer", ByteArraySerializer.class);
-        props.put("value.serializer", ByteArraySerializer.class);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
             for (int i = 0; i < total; i++) {
                 producer.send(new ProducerRecord<>(topic, i % PARTITIONS, null,
                         JSON.writeValueAsBytes(Map.of("tenant", "a", "path", "/p/" + i, "bytes", i))));
@@ -204,10 +201,7 @@ class OpenSearchSinkIT {
     }
 
     private static void produce(KafkaBroker broker, String topic) throws Exception {
-        Map<String, Object> props = broker.clientProperties();
-        props.put("key.serializer", ByteArraySerializer.class);
-        props.put("value.serializer", ByteArraySerializer.class);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
             int n = 0;
             for (int i = 0; i < PER_TENANT; i++) {
                 for (String tenant : TENANTS) {
@@ -221,6 +215,14 @@ class OpenSearchSinkIT {
             }
             producer.flush();
         }
+    }
+
+    /** A plain producer for the test's input, independent of the code under test. */
+    private static KafkaProducer<byte[], byte[]> producer(KafkaBroker broker) {
+        Map<String, Object> props = broker.clientProperties();
+        props.put("key.serializer", ByteArraySerializer.class);
+        props.put("value.serializer", ByteArraySerializer.class);
+        return new KafkaProducer<>(props);
     }
 
     private static long count(OpenSearchNode node, String index) throws Exception {
