@@ -1,5 +1,7 @@
 package io.syncer.consume;
 
+import io.syncer.sink.SinkOutage;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
@@ -19,6 +21,10 @@ import org.apache.kafka.common.TopicPartition;
  * @param queuedBytes the heap they hold: serialized key, value and headers plus
  *     {@link ConsumerGroupConfig#QUEUED_RECORD_OVERHEAD_BYTES} each
  * @param failure the error that stopped the poll thread, or {@code null}
+ * @param sinkOutages in a {@link io.syncer.Syncer} pipeline, the sinks that cannot write now, by
+ *     name (bad credentials, a missing table: their records are held, not dead-lettered); a
+ *     non-empty map turns a {@link ManagerState#RUNNING} or {@link ManagerState#STARTING} state into
+ *     {@link ManagerState#DEGRADED}
  */
 public record GroupHealth(
         ManagerState state,
@@ -29,7 +35,8 @@ public record GroupHealth(
         Map<TopicPartition, PartitionStatus> partitions,
         long queuedRecords,
         long queuedBytes,
-        Throwable failure) {
+        Throwable failure,
+        Map<String, SinkOutage> sinkOutages) {
 
     /**
      * Copies the collections so the view never changes.
@@ -43,6 +50,7 @@ public record GroupHealth(
      * @param queuedRecords records handed over and not yet processed
      * @param queuedBytes their size in bytes
      * @param failure the error that stopped the poll thread, or {@code null}
+     * @param sinkOutages the sinks that cannot write now, by name
      */
     public GroupHealth {
         assignment = Set.copyOf(assignment);
@@ -50,10 +58,52 @@ public record GroupHealth(
         failedPartitions = Map.copyOf(failedPartitions);
         stalledPartitions = Set.copyOf(stalledPartitions);
         partitions = Map.copyOf(partitions);
+        sinkOutages = Map.copyOf(sinkOutages);
+        if (!sinkOutages.isEmpty() && (state == ManagerState.RUNNING || state == ManagerState.STARTING)) {
+            state = ManagerState.DEGRADED;
+        }
     }
 
     /**
-     * Whether every assigned partition is being consumed and none is stalled.
+     * A view of a consumer group alone, with no sinks.
+     *
+     * @param state the lifecycle state
+     * @param assignment partitions assigned to this member
+     * @param pausedPartitions partitions paused by backpressure
+     * @param failedPartitions partitions failed closed
+     * @param stalledPartitions partitions whose committed offset does not move while they lag
+     * @param partitions every assigned partition's status
+     * @param queuedRecords records handed over and not yet processed
+     * @param queuedBytes their size in bytes
+     * @param failure the error that stopped the poll thread, or {@code null}
+     */
+    public GroupHealth(ManagerState state, Set<TopicPartition> assignment, Set<TopicPartition> pausedPartitions,
+                       Map<TopicPartition, PartitionFailure> failedPartitions, Set<TopicPartition> stalledPartitions,
+                       Map<TopicPartition, PartitionStatus> partitions, long queuedRecords, long queuedBytes,
+                       Throwable failure) {
+        this(state, assignment, pausedPartitions, failedPartitions, stalledPartitions, partitions, queuedRecords,
+                queuedBytes, failure, Map.of());
+    }
+
+    /**
+     * This view with {@code outages} added to {@link #sinkOutages()} (and the state turned
+     * {@link ManagerState#DEGRADED} if it was running and any are given).
+     *
+     * @param outages the sinks that cannot write now, by name
+     * @return the combined view
+     */
+    public GroupHealth withSinkOutages(Map<String, SinkOutage> outages) {
+        if (outages.isEmpty()) {
+            return this;
+        }
+        Map<String, SinkOutage> all = new HashMap<>(sinkOutages);
+        all.putAll(outages);
+        return new GroupHealth(state, assignment, pausedPartitions, failedPartitions, stalledPartitions, partitions,
+                queuedRecords, queuedBytes, failure, all);
+    }
+
+    /**
+     * Whether every assigned partition is being consumed and every sink can write.
      *
      * @return {@code true} in {@link ManagerState#RUNNING} or {@link ManagerState#STARTING}
      */

@@ -26,6 +26,13 @@ public final class DeadLetterHeaders {
     public static final String ATTEMPTS = "syncer.dlt.attempts";
     /** Why the record was given up: {@code fatal} or {@code retries-exhausted}. */
     public static final String REASON = "syncer.dlt.reason";
+    /** The sink that rejected the record, when a sink did ({@link io.syncer.sink.SinkWriteException}). */
+    public static final String SINK = "syncer.dlt.sink";
+    /**
+     * Prefix of the sink's details ({@link io.syncer.sink.SinkWriteException#details()}), e.g.
+     * {@code syncer.dlt.detail.cls.error.code}.
+     */
+    public static final String DETAIL_PREFIX = "syncer.dlt.detail.";
     /** Longest exception message kept. */
     public static final int MAX_MESSAGE_LENGTH = 1000;
 

@@ -20,17 +20,25 @@ public final class BatchPolicy {
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(20);
     /** Default {@link Builder#maxInFlight}: 2 batches. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 2;
+    /** Default first wait of {@link Builder#unavailableBackoff}: 1 s. */
+    public static final Duration DEFAULT_UNAVAILABLE_BACKOFF = Duration.ofSeconds(1);
+    /** Default longest wait of {@link Builder#unavailableBackoff}: 30 s. */
+    public static final Duration DEFAULT_MAX_UNAVAILABLE_BACKOFF = Duration.ofSeconds(30);
 
     private final int maxRecords;
     private final long maxBytes;
     private final Duration linger;
     private final int maxInFlight;
+    private final Duration unavailableBackoff;
+    private final Duration maxUnavailableBackoff;
 
     private BatchPolicy(Builder b) {
         this.maxRecords = b.maxRecords;
         this.maxBytes = b.maxBytes;
         this.linger = b.linger;
         this.maxInFlight = b.maxInFlight;
+        this.unavailableBackoff = b.unavailableBackoff;
+        this.maxUnavailableBackoff = b.maxUnavailableBackoff;
     }
 
     /**
@@ -71,10 +79,36 @@ public final class BatchPolicy {
         return maxInFlight;
     }
 
+    /**
+     * How long the first write waits after the sink answered {@link SinkResult.Status#UNAVAILABLE};
+     * each further wait doubles, up to {@link #maxUnavailableBackoff()}.
+     *
+     * @return the first wait
+     */
+    public Duration unavailableBackoff() {
+        return unavailableBackoff;
+    }
+
+    /** @return the longest wait between writes while the sink is unavailable */
+    public Duration maxUnavailableBackoff() {
+        return maxUnavailableBackoff;
+    }
+
+    /**
+     * A builder starting from this policy's values.
+     *
+     * @return the builder
+     */
+    public Builder toBuilder() {
+        return new Builder().maxRecords(maxRecords).maxBytes(maxBytes).linger(linger).maxInFlight(maxInFlight)
+                .unavailableBackoff(unavailableBackoff, maxUnavailableBackoff);
+    }
+
     @Override
     public String toString() {
         return "BatchPolicy{maxRecords=" + maxRecords + ", maxBytes=" + maxBytes + ", linger=" + linger
-                + ", maxInFlight=" + maxInFlight + '}';
+                + ", maxInFlight=" + maxInFlight + ", unavailableBackoff=" + unavailableBackoff + ".."
+                + maxUnavailableBackoff + '}';
     }
 
     /** Validating builder; not thread-safe. */
@@ -83,6 +117,8 @@ public final class BatchPolicy {
         private long maxBytes = DEFAULT_MAX_BYTES;
         private Duration linger = DEFAULT_LINGER;
         private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private Duration unavailableBackoff = DEFAULT_UNAVAILABLE_BACKOFF;
+        private Duration maxUnavailableBackoff = DEFAULT_MAX_UNAVAILABLE_BACKOFF;
 
         private Builder() {
         }
@@ -128,6 +164,27 @@ public final class BatchPolicy {
          */
         public Builder maxInFlight(int max) {
             this.maxInFlight = Require.positive("maxInFlight", max);
+            return this;
+        }
+
+        /**
+         * How long writes wait while the sink is unavailable ({@link SinkResult#unavailable}): one
+         * write (a probe) after {@code first}, then after twice as long each time, at most
+         * {@code max}; the other batches wait until a write succeeds. Defaults
+         * {@link #DEFAULT_UNAVAILABLE_BACKOFF} and {@link #DEFAULT_MAX_UNAVAILABLE_BACKOFF}.
+         *
+         * @param first more than zero
+         * @param max at least {@code first}
+         * @return this builder
+         */
+        public Builder unavailableBackoff(Duration first, Duration max) {
+            Require.positive("unavailableBackoff", first);
+            Require.positive("maxUnavailableBackoff", max);
+            if (max.compareTo(first) < 0) {
+                throw new IllegalArgumentException("maxUnavailableBackoff " + max + " is below unavailableBackoff " + first);
+            }
+            this.unavailableBackoff = first;
+            this.maxUnavailableBackoff = max;
             return this;
         }
 

@@ -4,9 +4,10 @@ import java.util.Objects;
 
 /**
  * The outcome of writing one record: {@link #ok()}, {@link #retry(Throwable)} (a transient failure:
- * throttling, a timeout, a 5xx) or {@link #fail(Throwable)} (a permanent one: a mapping or schema
- * rejection, a 4xx). Core retries only the records that need it and dead-letters the rest; a sink
- * never retries by itself.
+ * throttling, a timeout, a 5xx), {@link #fail(Throwable)} (a permanent one that is the record's
+ * fault: a mapping or schema rejection, a 4xx) or {@link #unavailable(Throwable)} (the sink as a
+ * whole cannot write: bad credentials, a missing table; not the record's fault). Core retries only
+ * the records that need it and dead-letters the failed ones; a sink never retries by itself.
  */
 public final class SinkResult {
     /** The kind of outcome. */
@@ -15,8 +16,15 @@ public final class SinkResult {
         OK,
         /** Not written; may succeed if retried. */
         RETRY,
-        /** Not written; retrying cannot help. */
-        FAIL
+        /** Not written; retrying cannot help: the record is at fault. */
+        FAIL,
+        /**
+         * Not written because the sink cannot write anything now (bad credentials, a missing table or
+         * topic of the whole sink, an account out of quota). Core holds the record, un-acknowledged,
+         * and writes it again after a backoff, without counting an attempt and never dead-lettering
+         * it; the sink is reported in the pipeline's health until a write succeeds.
+         */
+        UNAVAILABLE
     }
 
     private static final SinkResult OK = new SinkResult(Status.OK, null);
@@ -56,6 +64,19 @@ public final class SinkResult {
      */
     public static SinkResult fail(Throwable error) {
         return new SinkResult(Status.FAIL, Objects.requireNonNull(error, "error"));
+    }
+
+    /**
+     * Not written because the sink as a whole cannot write; see {@link Status#UNAVAILABLE}. Use it
+     * only when retrying later with no change to the record can succeed, and the fault is not the
+     * record's: a record error marked so would hold its partition forever instead of being
+     * dead-lettered.
+     *
+     * @param error why (shown in health); its message must not contain credentials
+     * @return the result
+     */
+    public static SinkResult unavailable(Throwable error) {
+        return new SinkResult(Status.UNAVAILABLE, Objects.requireNonNull(error, "error"));
     }
 
     /** @return the kind of outcome */

@@ -15,6 +15,7 @@ import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.QueueWorkerStats;
 import io.syncer.queue.RecordDecoder;
+import io.syncer.sink.SinkWriteException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -450,6 +451,14 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         headers.add(DeadLetterHeaders.EXCEPTION_MESSAGE, utf8(message));
         headers.add(DeadLetterHeaders.ATTEMPTS, utf8(Integer.toString(item.attempts)));
         headers.add(DeadLetterHeaders.REASON, utf8(reason));
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SinkWriteException) {
+                SinkWriteException sinkError = (SinkWriteException) t;
+                headers.add(DeadLetterHeaders.SINK, utf8(sinkError.sink()));
+                sinkError.details().forEach((k, v) -> headers.add(DeadLetterHeaders.DETAIL_PREFIX + k, utf8(v)));
+                break;
+            }
+        }
         return new ProducerRecord<>(topic, null, r.timestamp() < 0 ? null : r.timestamp(), r.key(), r.value(), headers);
     }
 

@@ -14,6 +14,7 @@ import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
 import io.syncer.sink.Router;
 import io.syncer.sink.Sink;
+import io.syncer.sink.SinkOutage;
 import io.syncer.sink.UnroutedPolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -49,7 +50,18 @@ public final class DefaultSyncer<T> implements Syncer {
 
     @Override
     public GroupHealth health() {
-        return manager.health();
+        Map<String, SinkOutage> outages = null;
+        for (SinkBatcher<T> b : batchers.values()) {
+            SinkOutage o = b.outage();
+            if (o != null) {
+                if (outages == null) {
+                    outages = new LinkedHashMap<>();
+                }
+                outages.put(o.sink(), o);
+            }
+        }
+        GroupHealth group = manager.health();
+        return outages == null ? group : group.withSinkOutages(outages);
     }
 
     @Override

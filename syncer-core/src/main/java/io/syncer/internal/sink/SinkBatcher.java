@@ -5,7 +5,9 @@ import io.syncer.internal.util.NamedThreadFactory;
 import io.syncer.sink.BatchPolicy;
 import io.syncer.sink.Sink;
 import io.syncer.sink.SinkRecord;
+import io.syncer.sink.SinkOutage;
 import io.syncer.sink.SinkResult;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Batches records for one {@link Sink} by count, bytes and linger, with at most
@@ -26,8 +30,20 @@ import java.util.concurrent.atomic.LongAdder;
  * the queue of sealed batches. Batches are written outside the lock, by the submitting thread or the
  * linger timer ({@code syncer-sink-<name>}), or by the thread completing an earlier write. The sink
  * is called through {@link #write}, the choke point that turns anything it throws into results.
+ *
+ * <p>Outages. Records the sink answers {@link SinkResult.Status#UNAVAILABLE} for are not completed:
+ * they are held, and the batcher enters an outage. During it, one batch at a time is written (a
+ * probe: the held records first), after a backoff that doubles from
+ * {@link BatchPolicy#unavailableBackoff()} to {@link BatchPolicy#maxUnavailableBackoff()}; every
+ * other batch waits sealed, which backs up into the queue and pauses consumption. The first write
+ * that comes back without an UNAVAILABLE result ends the outage. Nothing is dead-lettered or
+ * committed for a sink that cannot write; {@link #outage()} reports it.
  */
 public final class SinkBatcher<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkBatcher.class);
+    /** Every how many failed probes an outage is logged again at WARN. */
+    private static final int WARN_EVERY_PROBES = 10;
+
     private final Sink<T> sink;
     private final BatchPolicy policy;
     private final ScheduledExecutorService timer;
@@ -37,6 +53,14 @@ public final class SinkBatcher<T> {
     private long openBytes;
     private ScheduledFuture<?> lingerTask;
     private int inFlight;
+    /** The current outage, or {@code null}; written under the lock, read by health from any thread. */
+    private volatile Outage outage;
+    /** Batches held for the next probe during an outage; lock held. */
+    private final ArrayDeque<List<Pending<T>>> held = new ArrayDeque<>();
+    /** Whether the next probe may be written now, and whether one is scheduled; lock held. */
+    private boolean probeDue;
+    private boolean probeScheduled;
+    private boolean closed;
     private final LongAdder batches = new LongAdder();
     /** Continuations of writes: inline on syncer's threads, handed to the sink's thread from a client's. */
     private final java.util.concurrent.Executor continuations = NamedThreadFactory.inlineOnOwnedThreads(this::runOnTimer);
@@ -100,14 +124,39 @@ public final class SinkBatcher<T> {
         while (true) {
             List<Pending<T>> batch;
             synchronized (lock) {
-                if (inFlight >= policy.maxInFlight() || sealed.isEmpty()) {
+                if (closed || inFlight >= policy.maxInFlight() || sealed.isEmpty()) {
                     return;
+                }
+                if (outage != null) {
+                    if (!probeDue || inFlight > 0) {
+                        return;
+                    }
+                    probeDue = false;
+                    outage = outage.probed();
                 }
                 batch = sealed.poll();
                 inFlight++;
             }
             write(batch);
         }
+    }
+
+    /** The sink's outage now, or {@code null} when it writes. */
+    public SinkOutage outage() {
+        Outage o = outage;
+        if (o == null) {
+            return null;
+        }
+        long records = 0;
+        synchronized (lock) {
+            for (List<Pending<T>> b : held) {
+                records += b.size();
+            }
+            for (List<Pending<T>> b : sealed) {
+                records += b.size();
+            }
+        }
+        return new SinkOutage(sink.name(), o.reason, o.since, o.probes, records);
     }
 
     /** The choke point for the sink's code. */
@@ -159,20 +208,149 @@ public final class SinkBatcher<T> {
             for (Pending<T> p : batch) {
                 p.complete(failure);
             }
+            Outage o = outage;
+            if (o != null) {
+                scheduleProbe(o); // a probe that failed as a whole: the outage goes on
+            }
             return;
         }
+        List<Pending<T>> unavailable = null;
+        Throwable why = null;
         for (int i = 0; i < batch.size(); i++) {
             SinkResult r = results.get(i);
+            if (r != null && r.status() == SinkResult.Status.UNAVAILABLE) {
+                if (unavailable == null) {
+                    unavailable = new ArrayList<>();
+                    why = r.error();
+                }
+                unavailable.add(batch.get(i));
+                continue;
+            }
             batch.get(i).complete(r == null ? SinkResult.retry(new SyncerException(
                     "sink " + sink.name() + " returned a null result")) : r);
+        }
+        if (unavailable != null) {
+            hold(unavailable, why);
+        } else if (outage != null) {
+            recovered();
+        }
+    }
+
+    /** Holds records the sink could not take and schedules the next probe. */
+    private void hold(List<Pending<T>> records, Throwable why) {
+        Outage o;
+        boolean started;
+        synchronized (lock) {
+            if (closed) {
+                failAtClose(records, why);
+                return;
+            }
+            held.add(records);
+            started = outage == null;
+            o = started ? new Outage(Instant.now(), String.valueOf(why.getMessage()), 1) : outage.because(why);
+            outage = o;
+        }
+        if (started || o.probes % WARN_EVERY_PROBES == 0) {
+            LOG.warn("sink {} cannot write ({}); holding its records, nothing is dead-lettered (try {} of this outage)",
+                    sink.name(), o.reason, o.probes);
+        }
+        scheduleProbe(o);
+    }
+
+    /** Schedules the outage's next probe unless one is scheduled already. */
+    private void scheduleProbe(Outage o) {
+        synchronized (lock) {
+            if (probeScheduled) {
+                return;
+            }
+            probeScheduled = true;
+        }
+        long backoffNanos = Math.min(policy.maxUnavailableBackoff().toNanos(),
+                policy.unavailableBackoff().toNanos() << Math.min(30, o.probes - 1));
+        try {
+            timer.schedule(this::probe, backoffNanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException closing) {
+            // the timer stops only in close(), which completes whatever is still held
+        }
+    }
+
+    private void probe() {
+        synchronized (lock) {
+            probeScheduled = false;
+            while (!held.isEmpty()) {
+                sealed.addFirst(held.pollLast());
+            }
+            probeDue = true;
+        }
+        dispatch();
+    }
+
+    private void recovered() {
+        Outage ended;
+        synchronized (lock) {
+            ended = outage;
+            outage = null;
+            while (!held.isEmpty()) {
+                sealed.addFirst(held.pollLast());
+            }
+        }
+        if (ended != null) {
+            LOG.info("sink {} writes again after an outage of {} ms ({} tries)", sink.name(),
+                    java.time.Duration.between(ended.since, Instant.now()).toMillis(), ended.probes);
+        }
+    }
+
+    /** Records still held when the pipeline closes: retriable, so they are neither committed nor dead-lettered. */
+    private void failAtClose(List<Pending<T>> records, Throwable why) {
+        SinkResult r = SinkResult.retry(new SyncerException("sink " + sink.name() + " was unavailable at close: "
+                + (why == null ? "closed" : why.getMessage()), why));
+        for (Pending<T> p : records) {
+            p.complete(r);
         }
     }
 
     /** Writes what is open now, stops the linger timer and closes the sink. */
     public void close() {
         flushOnLinger();
+        List<List<Pending<T>>> left = new ArrayList<>();
+        Outage o;
+        synchronized (lock) {
+            o = outage;
+            if (o != null) {
+                // an unavailable sink takes nothing more: complete what it holds instead of waiting forever
+                closed = true;
+                left.addAll(held);
+                left.addAll(sealed);
+                held.clear();
+                sealed.clear();
+            }
+        }
+        for (List<Pending<T>> b : left) {
+            failAtClose(b, new SyncerException(o.reason));
+        }
         timer.shutdownNow();
         sink.close();
+    }
+
+    /** An outage's state; immutable, replaced under the lock. */
+    private static final class Outage {
+        final Instant since;
+        final String reason;
+        final long probes;
+
+        Outage(Instant since, String reason, long probes) {
+            this.since = since;
+            this.reason = reason;
+            this.probes = probes;
+        }
+
+        Outage probed() {
+            return new Outage(since, reason, probes + 1);
+        }
+
+        Outage because(Throwable why) {
+            return new Outage(since, String.valueOf(why.getMessage()), probes);
+        }
     }
 
     /** A record waiting in a batch, and its result (one object per record, not two). */

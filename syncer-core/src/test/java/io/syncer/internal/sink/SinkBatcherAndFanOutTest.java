@@ -192,4 +192,96 @@ class SinkBatcherAndFanOutTest {
         SyncerException unrouted = assertThrows(SyncerException.class, () -> fanOut.consume(0, new Decoded<>("nowhere", record(3))));
         assertTrue(unrouted.getMessage().contains("no route"));
     }
+
+    /**
+     * A sink that answers UNAVAILABLE (bad credentials) holds its records: none completes, none is
+     * failed, one probe at a time is written with a growing backoff, and the outage is reported;
+     * once a write succeeds every held record completes OK.
+     */
+    @Test
+    void anUnavailableSinkHoldsItsRecordsProbesOneBatchAtATimeAndRecovers() {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxProbesInFlight = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<SinkBatcher<String>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Long> writeTimes = new CopyOnWriteArrayList<>();
+        Sink<String> sink = new Sink<>() {
+            @Override
+            public String name() {
+                return "cls";
+            }
+
+            @Override
+            public BatchPolicy batchPolicy() {
+                return BatchPolicy.builder().maxRecords(2).linger(Duration.ZERO).maxInFlight(4)
+                        .unavailableBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build();
+            }
+
+            @Override
+            public CompletionStage<List<SinkResult>> write(List<SinkRecord<String>> batch) {
+                writeTimes.add(System.nanoTime());
+                int now = inFlight.incrementAndGet();
+                if (self.get().outage() != null) {
+                    maxProbesInFlight.accumulateAndGet(now, Math::max);
+                }
+                List<SinkResult> results = new ArrayList<>();
+                for (SinkRecord<String> r : batch) {
+                    results.add(down.get() ? SinkResult.unavailable(new IllegalStateException("AuthFailure: auth failed"))
+                            : SinkResult.ok());
+                }
+                return CompletableFuture.supplyAsync(() -> {
+                    inFlight.decrementAndGet();
+                    return results;
+                }, CompletableFuture.delayedExecutor(5, java.util.concurrent.TimeUnit.MILLISECONDS));
+            }
+        };
+        SinkBatcher<String> b = new SinkBatcher<>(sink);
+        self.set(b);
+        open.add(b);
+        List<CompletableFuture<SinkResult>> results = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            results.add(b.submit(new SinkRecord<>("v" + i, null, record(i))));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.outage() != null && b.outage().probes() >= 4);
+        assertTrue(results.stream().noneMatch(CompletableFuture::isDone), "no record completes while the sink is down");
+        io.syncer.sink.SinkOutage outage = b.outage();
+        assertEquals("cls", outage.sink());
+        assertTrue(outage.reason().contains("AuthFailure"), outage.reason());
+        assertEquals(10, outage.heldRecords(), "every record is held");
+        assertEquals(1, maxProbesInFlight.get(), "during the outage one batch at a time is written");
+        down.set(false);
+        for (CompletableFuture<SinkResult> f : results) {
+            assertEquals(SinkResult.Status.OK, f.join().status());
+        }
+        assertEquals(null, b.outage(), "the outage ends with the first good write");
+        assertTrue(writeTimes.size() >= 5 + 3, "the first wave of 5 batches, then probes: " + writeTimes.size());
+    }
+
+    @Test
+    void closingDuringAnOutageCompletesHeldRecordsRetriablyNeverAsFailed() {
+        FakeSink sink = new FakeSink("down", BatchPolicy.builder().maxRecords(1).linger(Duration.ZERO)
+                .unavailableBackoff(Duration.ofSeconds(10), Duration.ofSeconds(10)).build(),
+                v -> SinkResult.unavailable(new IllegalStateException("table missing")));
+        SinkBatcher<String> b = new SinkBatcher<>(sink);
+        CompletableFuture<SinkResult> first = b.submit(new SinkRecord<>("a", null, record(0)));
+        await().until(() -> b.outage() != null);
+        CompletableFuture<SinkResult> second = b.submit(new SinkRecord<>("b", null, record(1)));
+        assertEquals(1, sink.batches.size(), "nothing more is written during the outage before the probe");
+        b.close();
+        assertEquals(SinkResult.Status.RETRY, first.join().status());
+        assertEquals(SinkResult.Status.RETRY, second.join().status());
+        assertTrue(first.join().error().getMessage().contains("table missing"), first.join().error().getMessage());
+    }
+
+    @Test
+    void aSinkOutageDegradesTheGroupHealth() {
+        io.syncer.consume.GroupHealth running = new io.syncer.consume.GroupHealth(io.syncer.consume.ManagerState.RUNNING,
+                java.util.Set.of(), java.util.Set.of(), Map.of(), java.util.Set.of(), Map.of(), 0, 0, null);
+        assertTrue(running.isHealthy());
+        io.syncer.consume.GroupHealth degraded = running.withSinkOutages(Map.of("cls",
+                new io.syncer.sink.SinkOutage("cls", "AuthFailure", java.time.Instant.now(), 3, 42)));
+        assertEquals(io.syncer.consume.ManagerState.DEGRADED, degraded.state());
+        assertTrue(!degraded.isHealthy());
+        assertEquals(42, degraded.sinkOutages().get("cls").heldRecords());
+    }
 }

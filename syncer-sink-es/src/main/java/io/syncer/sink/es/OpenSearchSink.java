@@ -3,8 +3,10 @@ package io.syncer.sink.es;
 import io.syncer.SyncerException;
 import io.syncer.sink.BatchPolicy;
 import io.syncer.sink.Sink;
+import io.syncer.sink.SinkBuilder;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
+import io.syncer.sink.SinkSettings;
 import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,29 +50,27 @@ import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
  */
 public final class OpenSearchSink<T> implements Sink<T> {
     /**
-     * Default {@link Builder#batchPolicy}: 1,000 documents or 5 MiB per bulk request, 50 ms linger,
+     * Default {@link SinkBuilder#batchPolicy}: 1,000 documents or 5 MiB per bulk request, 50 ms linger,
      * 2 requests at once. Bigger bulks index faster on a warm node; keep a request well under
      * {@code http.max_content_length} (100 MB).
      */
     public static final BatchPolicy DEFAULT_BATCH_POLICY = BatchPolicy.builder().maxRecords(1_000)
             .maxBytes(5L * 1024 * 1024).linger(Duration.ofMillis(50)).maxInFlight(2).build();
 
+    private final SinkSettings settings;
     private final String name;
     private final OpenSearchAsyncClient client;
     private final JsonpMapper mapper;
-    private final String defaultIndex;
     private final Function<? super T, ?> document;
     private final Function<? super SinkRecord<T>, String> id;
-    private final BatchPolicy batchPolicy;
 
     private OpenSearchSink(Builder<T> b) {
-        this.name = b.name;
+        this.settings = b.settings();
+        this.name = settings.name();
         this.client = b.client;
         this.mapper = b.client._transport().jsonpMapper();
-        this.defaultIndex = b.index;
         this.document = b.document;
         this.id = b.id;
-        this.batchPolicy = b.batchPolicy;
     }
 
     /**
@@ -104,7 +104,7 @@ public final class OpenSearchSink<T> implements Sink<T> {
 
     @Override
     public BatchPolicy batchPolicy() {
-        return batchPolicy;
+        return settings.batchPolicy();
     }
 
     @Override
@@ -114,9 +114,9 @@ public final class OpenSearchSink<T> implements Sink<T> {
         int[] recordOf = new int[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             SinkRecord<T> record = batch.get(i);
-            String index = record.destination() != null ? record.destination() : defaultIndex;
+            String index = settings.destinationOf(record);
             if (index == null) {
-                results[i] = SinkResult.fail(new SyncerException("sink " + name + ": no destination index and no default index"));
+                results[i] = settings.noDestination();
                 continue;
             }
             JsonValue json;
@@ -210,19 +210,13 @@ public final class OpenSearchSink<T> implements Sink<T> {
      *
      * @param <T> the item type
      */
-    public static final class Builder<T> {
-        private final String name;
+    public static final class Builder<T> extends SinkBuilder<Builder<T>> {
         private final OpenSearchAsyncClient client;
-        private String index;
         private Function<? super T, ?> document = Function.identity();
         private Function<? super SinkRecord<T>, String> id = OpenSearchSink::coordinates;
-        private BatchPolicy batchPolicy = DEFAULT_BATCH_POLICY;
 
         private Builder(String name, OpenSearchAsyncClient client) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank");
-            }
-            this.name = name;
+            super(name, "index", DEFAULT_BATCH_POLICY);
             this.client = Objects.requireNonNull(client, "client");
         }
 
@@ -233,11 +227,7 @@ public final class OpenSearchSink<T> implements Sink<T> {
          * @return this builder
          */
         public Builder<T> index(String index) {
-            if (index == null || index.isBlank()) {
-                throw new IllegalArgumentException("index must not be blank");
-            }
-            this.index = index;
-            return this;
+            return defaultDestination(index);
         }
 
         /**
@@ -261,17 +251,6 @@ public final class OpenSearchSink<T> implements Sink<T> {
          */
         public Builder<T> id(Function<? super SinkRecord<T>, String> id) {
             this.id = Objects.requireNonNull(id, "id");
-            return this;
-        }
-
-        /**
-         * How core batches records into bulk requests. Default {@link #DEFAULT_BATCH_POLICY}.
-         *
-         * @param policy the policy
-         * @return this builder
-         */
-        public Builder<T> batchPolicy(BatchPolicy policy) {
-            this.batchPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

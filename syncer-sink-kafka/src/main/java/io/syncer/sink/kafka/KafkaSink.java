@@ -4,8 +4,10 @@ import io.syncer.SyncerException;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.sink.BatchPolicy;
 import io.syncer.sink.Sink;
+import io.syncer.sink.SinkBuilder;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
+import io.syncer.sink.SinkSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,7 +37,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class KafkaSink<T> implements Sink<T> {
     /**
-     * Default {@link Builder#batchPolicy}: 1,000 records, 1 MiB, 5 ms linger, 16 batches in flight.
+     * Default {@link SinkBuilder#batchPolicy}: 1,000 records, 1 MiB, 5 ms linger, 16 batches in flight.
      * A "batch" here only hands records to the producer, which batches per partition itself, so
      * many are let through at once: with few, the producer's batches stay small and wait out its
      * {@code linger.ms} (benchmark P3: 4 in flight ran at 0.78 of a hand-written loop, 16 at 1.37).
@@ -61,18 +63,16 @@ public final class KafkaSink<T> implements Sink<T> {
         ProducerRecord<byte[], byte[]> apply(SinkRecord<T> record, String topic) throws Exception;
     }
 
+    private final SinkSettings settings;
     private final String name;
     private final KafkaProducers producers;
-    private final String defaultTopic;
     private final Transform<T> transform;
-    private final BatchPolicy batchPolicy;
 
     private KafkaSink(Builder<T> b) {
-        this.name = b.name;
+        this.settings = b.settings();
+        this.name = settings.name();
         this.producers = b.producers;
-        this.defaultTopic = b.defaultTopic;
         this.transform = b.transform;
-        this.batchPolicy = b.batchPolicy;
     }
 
     /**
@@ -94,17 +94,16 @@ public final class KafkaSink<T> implements Sink<T> {
 
     @Override
     public BatchPolicy batchPolicy() {
-        return batchPolicy;
+        return settings.batchPolicy();
     }
 
     @Override
     public CompletionStage<List<SinkResult>> write(List<SinkRecord<T>> batch) {
         List<CompletableFuture<SinkResult>> results = new ArrayList<>(batch.size());
         for (SinkRecord<T> record : batch) {
-            String topic = record.destination() != null ? record.destination() : defaultTopic;
+            String topic = settings.destinationOf(record);
             if (topic == null) {
-                results.add(CompletableFuture.completedFuture(SinkResult.fail(new SyncerException(
-                        "sink " + name + ": no destination topic and no default topic"))));
+                results.add(CompletableFuture.completedFuture(settings.noDestination()));
                 continue;
             }
             ProducerRecord<byte[], byte[]> out;
@@ -143,19 +142,12 @@ public final class KafkaSink<T> implements Sink<T> {
      *
      * @param <T> the item type
      */
-    public static final class Builder<T> {
-        private final String name;
+    public static final class Builder<T> extends SinkBuilder<Builder<T>> {
         private final KafkaProducers producers;
-        private String defaultTopic;
         private Transform<T> transform = KafkaSink::forward;
-        private BatchPolicy batchPolicy = DEFAULT_BATCH_POLICY;
 
         private Builder(String name, KafkaProducers producers) {
-            Objects.requireNonNull(name, "name");
-            if (!name.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException("sink name must match [A-Za-z0-9._-]+, got '" + name + "'");
-            }
-            this.name = name;
+            super(name, "topic", DEFAULT_BATCH_POLICY);
             this.producers = Objects.requireNonNull(producers, "producers");
         }
 
@@ -166,8 +158,7 @@ public final class KafkaSink<T> implements Sink<T> {
          * @return this builder
          */
         public Builder<T> topic(String topic) {
-            this.defaultTopic = Objects.requireNonNull(topic, "topic");
-            return this;
+            return defaultDestination(topic);
         }
 
         /**
@@ -178,18 +169,6 @@ public final class KafkaSink<T> implements Sink<T> {
          */
         public Builder<T> transform(Transform<T> transform) {
             this.transform = Objects.requireNonNull(transform, "transform");
-            return this;
-        }
-
-        /**
-         * How core batches for this sink. Default {@link #DEFAULT_BATCH_POLICY}; the producer batches
-         * on its own too, so small batches here cost little.
-         *
-         * @param policy the policy
-         * @return this builder
-         */
-        public Builder<T> batchPolicy(BatchPolicy policy) {
-            this.batchPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
