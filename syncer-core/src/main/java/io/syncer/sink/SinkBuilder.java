@@ -68,7 +68,7 @@ public abstract class SinkBuilder<B extends SinkBuilder<B>> {
      *
      * @return an immutable snapshot
      */
-    protected SinkSettings settings() {
+    public SinkSettings settings() {
         return new SinkSettings(name, destinationKind, batchPolicy, defaultDestination);
     }
 
