@@ -2,9 +2,13 @@ package io.syncer.test;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A running Kafka cluster that a test talks to: an {@link EmbeddedKafkaBroker}, a {@link ChildProcessKafkaBroker}
@@ -60,6 +64,63 @@ public interface KafkaBroker {
         Map<String, Object> properties = new HashMap<>();
         properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return properties;
+    }
+
+    /**
+     * A plain byte-array producer for a test's input, independent of syncer's producers. The caller
+     * closes it.
+     *
+     * @return the producer
+     */
+    default KafkaProducer<byte[], byte[]> newProducer() {
+        return BrokerReads.producer(this);
+    }
+
+    /**
+     * The log-end offset of every partition of {@code topic}, read with Admin.
+     *
+     * @param topic the topic
+     * @return offsets by partition
+     * @throws Exception when the broker does not answer within 30 s
+     */
+    default Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
+        return BrokerReads.endOffsets(this, topic);
+    }
+
+    /**
+     * The offsets {@code group} has committed, read with Admin (partitions without a commit are left out).
+     *
+     * @param group the consumer group
+     * @return offsets by partition
+     * @throws Exception when the broker does not answer within 30 s
+     */
+    default Map<TopicPartition, Long> committedOffsets(String group) throws Exception {
+        return BrokerReads.committed(this, group);
+    }
+
+    /**
+     * Reads {@code topic} from the start with a new plain consumer until {@code expected} records
+     * arrived and then two quiet seconds more (to catch records beyond the expected ones), or until
+     * {@code timeout}.
+     *
+     * @param topic the topic
+     * @param expected how many records the test expects
+     * @param timeout how long to read at most
+     * @return every record read, in the order read
+     */
+    default List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration timeout) {
+        return BrokerReads.readAll(this, topic, expected, timeout);
+    }
+
+    /**
+     * A header's value as UTF-8 text.
+     *
+     * @param record the record
+     * @param key the header's key
+     * @return its last value, or {@code null}
+     */
+    static String header(ConsumerRecord<?, ?> record, String key) {
+        return BrokerReads.header(record, key);
     }
 
     /**
