@@ -63,9 +63,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchmarkSuite {
     private static final int RECORD_BYTES = 200;
-    private final boolean quick;
-    private final String bootstrap;
-    private final Admin admin;
+    final boolean quick;
+    final String bootstrap;
+    final Admin admin;
     private final List<String> table = new ArrayList<>();
 
     private List<String> only = List.of();
@@ -84,7 +84,7 @@ public final class BenchmarkSuite {
     /**
      * Runs the suite.
      *
-     * @param args {@code [--quick] [--only P1,P2,P3,P4,tracker] [--trace] [--bootstrap-servers host:port]}
+     * @param args {@code [--quick] [--only P1,P2,P3,P4,P6,tracker] [--trace] [--bootstrap-servers host:port]}
      * @throws Exception on a failure
      */
     public static void main(String[] args) throws Exception {
@@ -134,6 +134,9 @@ public final class BenchmarkSuite {
         }
         if (selected("P4")) {
             memory();
+        }
+        if (selected("P6")) {
+            new ClsScenario(this).run();
         }
         if (selected("tracker")) {
             tracker();
@@ -429,17 +432,23 @@ public final class BenchmarkSuite {
 
     // ------------------------------------------------------------------ harness
 
-    private void compare(String scenario, int records, String baselineName, Measurement.Body baseline,
-                         String syncerName, Measurement.Body syncer) throws Exception {
+    void compare(String scenario, int records, String baselineName, Measurement.Body baseline,
+                 String syncerName, Measurement.Body syncer) throws Exception {
+        compare(scenario, records, baselineName, baseline, syncerName, syncer, () -> 0);
+    }
+
+    /** {@link #compare} leaving out the CPU of an in-process server both sides use alike. */
+    void compare(String scenario, int records, String baselineName, Measurement.Body baseline,
+                 String syncerName, Measurement.Body syncer, java.util.function.DoubleSupplier foreignCpu) throws Exception {
         int reps = quick ? 1 : 3;
         System.out.printf("%s: %d records, warm-up then %d repetitions each, alternating%n", scenario, records, reps);
-        Measurement.of(baseline);
-        Measurement.of(syncer);
+        Measurement.of(baseline, foreignCpu);
+        Measurement.of(syncer, foreignCpu);
         List<Measurement> base = new ArrayList<>();
         List<Measurement> ours = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
-            base.add(Measurement.of(baseline));
-            ours.add(Measurement.of(syncer));
+            base.add(Measurement.of(baseline, foreignCpu));
+            ours.add(Measurement.of(syncer, foreignCpu));
             System.out.printf("  rep %d: baseline %.0f rec/s, syncer %.0f rec/s%n", i + 1,
                     base.get(i).recordsPerSecond(), ours.get(i).recordsPerSecond());
         }
@@ -480,7 +489,7 @@ public final class BenchmarkSuite {
         }
     }
 
-    private ConsumerGroupConfig consumer(String group, String topic) {
+    ConsumerGroupConfig consumer(String group, String topic) {
         return ConsumerGroupConfig.builder().groupId(group).topics(topic).bootstrapServers(bootstrap).build();
     }
 
@@ -488,7 +497,7 @@ public final class BenchmarkSuite {
      * The baselines' consumer: commits by hand (after each poll, or after each send), with the fetch
      * settings syncer's consumer gets by default, so both sides fetch alike.
      */
-    private Map<String, Object> consumerProps(String group) {
+    Map<String, Object> consumerProps(String group) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, ConsumerGroupConfig.DEFAULT_FETCH_MAX_WAIT_MS);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -500,7 +509,7 @@ public final class BenchmarkSuite {
         return p;
     }
 
-    private Map<String, Object> producerProps() {
+    Map<String, Object> producerProps() {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");

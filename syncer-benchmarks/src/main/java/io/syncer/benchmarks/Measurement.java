@@ -32,6 +32,14 @@ record Measurement(double seconds, double cpuSeconds, double peakHeapMb, long re
     }
 
     static Measurement of(Body body) throws Exception {
+        return of(body, () -> 0);
+    }
+
+    /**
+     * Like {@link #of(Body)}, leaving out the CPU time {@code foreignCpuSeconds} counts (a server
+     * that runs in this JVM for the scenario, used alike by baseline and syncer).
+     */
+    static Measurement of(Body body, java.util.function.DoubleSupplier foreignCpuSeconds) throws Exception {
         System.gc();
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong peak = new AtomicLong(MEMORY.getHeapMemoryUsage().getUsed());
@@ -48,6 +56,7 @@ record Measurement(double seconds, double cpuSeconds, double peakHeapMb, long re
         sampler.setDaemon(true);
         sampler.start();
         long cpu0 = OS.getProcessCpuTime();
+        double foreign0 = foreignCpuSeconds.getAsDouble();
         long t0 = System.nanoTime();
         long records;
         try {
@@ -57,7 +66,7 @@ record Measurement(double seconds, double cpuSeconds, double peakHeapMb, long re
             sampler.join();
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double cpu = (OS.getProcessCpuTime() - cpu0) / 1e9;
+        double cpu = (OS.getProcessCpuTime() - cpu0) / 1e9 - (foreignCpuSeconds.getAsDouble() - foreign0);
         return new Measurement(seconds, cpu, peak.get() / (1024.0 * 1024.0), records);
     }
 

@@ -101,10 +101,11 @@ public final class ClsSink<T> implements Sink<T> {
     private final String name;
     private final String endpoint;
     private final LogMapper<T> mapper;
-    private final AsyncProducerConfig config;
-    private final AsyncProducerClient client;
+    private final ClientSettings clientSettings;
     private final ExecutorService results;
     private final Duration closeTimeout;
+    /** The SDK client and the credentials it signs with; replaced together by {@link #updateCredentials}. */
+    private volatile AsyncProducerClient client;
     private volatile ClsCredentials credentials;
 
     private ClsSink(Builder<T> b) {
@@ -119,11 +120,27 @@ public final class ClsSink<T> implements Sink<T> {
             Constants.HTTP_CONNECT_TIME_OUT = (int) b.connectTimeout.toMillis();
             Constants.HTTP_SEND_TIME_OUT = (int) b.readTimeout.toMillis();
         }
-        this.config = new AsyncProducerConfig(b.endpoint, credentials.secretId(), credentials.secretKey(), b.sourceIp,
-                credentials.token());
-        config.setTotalSizeInBytes(b.bufferBytes);
+        this.clientSettings = new ClientSettings(b.endpoint, b.sourceIp, b.bufferBytes, b.sendThreads);
+        this.results = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "syncer-sink-" + name + "-results");
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((thread, e) -> LOG.error("uncaught exception in {}", thread.getName(), e));
+            return t;
+        });
+        this.client = newClient(clientSettings, credentials);
+    }
+
+    /** What every SDK client of this sink is made with, besides the credentials. */
+    private record ClientSettings(String endpoint, String sourceIp, int bufferBytes, int sendThreads) {
+    }
+
+    /** An SDK client set up so that core owns batching, retries and backpressure. */
+    private static AsyncProducerClient newClient(ClientSettings s, ClsCredentials credentials) {
+        AsyncProducerConfig config = new AsyncProducerConfig(s.endpoint, credentials.secretId(), credentials.secretKey(),
+                s.sourceIp, credentials.token());
+        config.setTotalSizeInBytes(s.bufferBytes);
         config.setMaxBlockMs(0);                 // never block a syncer thread: a full buffer is a retriable failure
-        config.setSendThreadCount(b.sendThreads);
+        config.setSendThreadCount(s.sendThreads);
         config.setBatchCountThreshold(1);        // every putLogs call leaves at once, alone: core already batched
         config.setBatchSizeThresholdInBytes(Constants.MAX_BATCH_SIZE_IN_BYTES);
         config.setLingerMs(100);                 // the SDK's minimum; unused with a threshold of 1
@@ -131,13 +148,7 @@ public final class ClsSink<T> implements Sink<T> {
         config.setMaxReservedAttempts(2);
         config.setBaseRetryBackoffMs(100);
         config.setMaxRetryBackoffMs(1_000);
-        this.results = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "syncer-sink-" + name + "-results");
-            t.setDaemon(true);
-            t.setUncaughtExceptionHandler((thread, e) -> LOG.error("uncaught exception in {}", thread.getName(), e));
-            return t;
-        });
-        this.client = new AsyncProducerClient(config);
+        return new AsyncProducerClient(config);
     }
 
     /**
@@ -165,18 +176,33 @@ public final class ClsSink<T> implements Sink<T> {
     }
 
     /**
-     * Replaces the credentials for the next requests (key rotation, renewed STS tokens, or a
-     * corrected key after an {@code AuthFailure} outage). Requests already signed keep the old key.
+     * Replaces the credentials for the next uploads (key rotation, renewed STS tokens, or a corrected
+     * key after an {@code AuthFailure} outage). A new SDK client takes over at once; the old one
+     * finishes the uploads it holds, within {@link Builder#closeTimeout}, on a thread of its own
+     * ({@code syncer-sink-<name>-retire}). (The SDK's own {@code resetSecurityToken} accepts only
+     * temporary credentials and sets plain fields its send threads may not see.)
      *
      * @param next the new credentials
      */
-    public void updateCredentials(ClsCredentials next) {
+    public synchronized void updateCredentials(ClsCredentials next) {
         Objects.requireNonNull(next, "next");
-        synchronized (config) {
-            config.resetSecurityToken(next.secretId(), next.secretKey(), next.token());
-            this.credentials = next;
-        }
+        AsyncProducerClient old = client;
+        this.client = newClient(clientSettings, next);
+        this.credentials = next;
         LOG.info("sink {}: CLS credentials replaced (secretId {})", name, next.maskedId());
+        Thread retire = new Thread(() -> closeClient(old), "syncer-sink-" + name + "-retire");
+        retire.setDaemon(true);
+        retire.start();
+    }
+
+    private void closeClient(AsyncProducerClient c) {
+        try {
+            c.close(Math.max(1, closeTimeout.toMillis())); // never 0: the SDK would wait forever
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ProducerException e) {
+            LOG.warn("sink {}: a retired CLS client did not flush within {}: {}", name, closeTimeout, e.toString());
+        }
     }
 
     @Override
@@ -256,7 +282,7 @@ public final class ClsSink<T> implements Sink<T> {
         CompletableFuture<com.tencentcloudapi.cls.producer.Result> answered = new CompletableFuture<>();
         try {
             // the callback runs on the SDK's one handler thread, which frees memory only after it: hand off at once
-            client.putLogs(call.topic, call.items, answered::complete);
+            this.client.putLogs(call.topic, call.items, answered::complete);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.completedFuture(call.all(ClsOutcome.thrown(name, call.topic, e).result()));
@@ -323,7 +349,7 @@ public final class ClsSink<T> implements Sink<T> {
      * this sink's result thread. Called once by the pipeline after its last batch.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             client.close(Math.max(1, closeTimeout.toMillis())); // never 0: the SDK would wait forever
         } catch (InterruptedException e) {
