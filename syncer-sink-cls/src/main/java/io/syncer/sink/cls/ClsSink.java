@@ -84,7 +84,7 @@ public final class ClsSink<T> implements Sink<T> {
      * Default {@link SinkBuilder#batchPolicy}: 4,096 records or 4 MiB, 200 ms linger, 4 batches in
      * flight. A batch is split per topic, so with many tenants each request holds a share of it.
      */
-    public static final BatchPolicy DEFAULT_BATCH_POLICY = BatchPolicy.builder().maxRecords(4_096)
+    public static final BatchPolicy DEFAULT_BATCH_POLICY = BatchPolicy.builder().maxRecords(2_048)
             .maxBytes(4L * 1024 * 1024).linger(Duration.ofMillis(200)).maxInFlight(4).build();
     /** Default {@link Builder#bufferBytes}: 64 MiB, the SDK's memory bound for logs not yet answered. */
     public static final int DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
@@ -94,6 +94,8 @@ public final class ClsSink<T> implements Sink<T> {
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(ClsSink.class);
+    /** What a CLS topic id may be (they are UUIDs); checked once per topic per batch. */
+    private static final java.util.regex.Pattern TOPIC_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
     /** Per log, the SDK's protobuf framing; counted so a call stays below {@link #MAX_CALL_BYTES}. */
     private static final int LOG_OVERHEAD_BYTES = 16;
 
@@ -216,44 +218,32 @@ public final class ClsSink<T> implements Sink<T> {
                 out[i] = settings.noDestination();
                 continue;
             }
-            if (!topic.matches("[A-Za-z0-9._-]{1,128}")) {
-                out[i] = recordError(topic, "is not a CLS topic id", record);
-                continue;
+            List<Call> topicCalls = calls.get(topic);
+            if (topicCalls == null) {
+                if (!TOPIC_ID.matcher(topic).matches()) {
+                    out[i] = recordError(topic, "goes to '" + topic + "', which is not a CLS topic id", record);
+                    continue;
+                }
+                topicCalls = new ArrayList<>();
+                calls.put(topic, topicCalls);
             }
-            ClsLogEntry entry;
+            Entry log = new Entry(record.source().timestamp());
             try {
-                entry = mapper.map(record);
-                Objects.requireNonNull(entry, "the mapper returned no log");
+                mapper.map(record, log);
+            } catch (Rejected e) {
+                out[i] = recordError(topic, e.getMessage(), record);
+                continue;
             } catch (Exception e) {
                 out[i] = SinkResult.fail(new SinkWriteException(name, "sink " + name + ": cannot map the record at "
                         + coordinates(record) + " to a CLS log: " + e, false, Map.of(), e));
                 continue;
             }
-            int bytes = LOG_OVERHEAD_BYTES;
-            String problem = null;
-            LogItem item = new LogItem(entry.timeMillis());
-            for (Map.Entry<String, String> c : entry.contents().entrySet()) {
-                String key = c.getKey();
-                if (key.isEmpty() || key.charAt(0) == '_') {
-                    problem = "has the key '" + key + "': CLS keys must not be empty or start with '_'";
-                    break;
-                }
-                int valueBytes = utf8Length(c.getValue());
-                if (valueBytes > MAX_VALUE_BYTES) {
-                    problem = "has a value of " + valueBytes + " bytes in '" + key + "': CLS takes at most " + MAX_VALUE_BYTES;
-                    break;
-                }
-                bytes += utf8Length(key) + valueBytes + 4;
-                item.PushBack(key, c.getValue());
-            }
-            if (problem == null && bytes > MAX_CALL_BYTES) {
-                problem = "is " + bytes + " bytes: a CLS request holds at most " + MAX_CALL_BYTES;
-            }
-            if (problem != null) {
-                out[i] = recordError(topic, problem, record);
+            int bytes = log.bytes;
+            LogItem item = log.item;
+            if (bytes > MAX_CALL_BYTES) {
+                out[i] = recordError(topic, "is " + bytes + " bytes: a CLS request holds at most " + MAX_CALL_BYTES, record);
                 continue;
             }
-            List<Call> topicCalls = calls.computeIfAbsent(topic, t -> new ArrayList<>());
             Call call = topicCalls.isEmpty() ? null : topicCalls.get(topicCalls.size() - 1);
             if (call == null || call.items.size() >= MAX_LOGS_PER_CALL || call.bytes + bytes > MAX_CALL_BYTES) {
                 call = new Call(topic);
@@ -369,6 +359,48 @@ public final class ClsSink<T> implements Sink<T> {
     @Override
     public String toString() {
         return "ClsSink{name=" + name + ", endpoint=" + endpoint + ", credentials=" + credentials + ", " + settings + '}';
+    }
+
+    /** One record's log being built: the SDK's item, written to directly, and its size so far. */
+    private static final class Entry implements LogBuilder {
+        final LogItem item;
+        int bytes = LOG_OVERHEAD_BYTES;
+
+        Entry(long kafkaTimestamp) {
+            this.item = new LogItem(kafkaTimestamp >= 0 ? kafkaTimestamp : System.currentTimeMillis());
+        }
+
+        @Override
+        public LogBuilder time(long epochMillis) {
+            item.SetTime(epochMillis);
+            return this;
+        }
+
+        @Override
+        public LogBuilder field(String key, String value) {
+            if (key == null || key.isEmpty() || key.charAt(0) == '_') {
+                throw new Rejected("has the key '" + key + "': CLS keys must not be empty or start with '_'");
+            }
+            if (value == null) {
+                throw new Rejected("has no value for '" + key + "'");
+            }
+            int valueBytes = utf8Length(value);
+            if (valueBytes > MAX_VALUE_BYTES) {
+                throw new Rejected("has a value of " + valueBytes + " bytes in '" + key + "': CLS takes at most " + MAX_VALUE_BYTES);
+            }
+            bytes += utf8Length(key) + valueBytes + 4;
+            item.PushBack(key, value);
+            return this;
+        }
+    }
+
+    /** A field CLS would reject; fails its record before upload. */
+    private static final class Rejected extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        Rejected(String message) {
+            super(message);
+        }
     }
 
     /** The logs of one topic going out in one {@code putLogs} call, and which batch records they are. */

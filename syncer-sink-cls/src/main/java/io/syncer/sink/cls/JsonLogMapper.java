@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -62,14 +61,15 @@ public final class JsonLogMapper<T> implements LogMapper<T> {
     }
 
     @Override
-    public ClsLogEntry map(SinkRecord<T> record) throws Exception {
+    public void map(SinkRecord<T> record, LogBuilder log) throws Exception {
         JsonNode tree = tree(record.value());
         if (tree == null || !tree.isObject()) {
             throw new IllegalArgumentException("the item is not a JSON object but " + (tree == null ? "null" : tree.getNodeType()));
         }
-        Map<String, String> contents = new LinkedHashMap<>();
-        flatten("", tree, contents);
-        return new ClsLogEntry(time(tree, record.source()), contents);
+        if (timeField != null) {
+            log.time(time(tree, record.source()));
+        }
+        flatten(null, tree, log);
     }
 
     private JsonNode tree(Object value) throws java.io.IOException {
@@ -88,17 +88,17 @@ public final class JsonLogMapper<T> implements LogMapper<T> {
         return value == null ? null : mapper.valueToTree(value);
     }
 
-    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    private static void flatten(String prefix, JsonNode node, LogBuilder out) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
-            String key = prefix + field.getKey();
+            String key = prefix == null ? field.getKey() : prefix + field.getKey();
             JsonNode v = field.getValue();
             if (v.isObject()) {
                 flatten(key + ".", v, out);
             } else if (v.isArray()) {
-                out.put(key, v.toString());
+                out.field(key, v.toString());
             } else if (!v.isNull() && !v.isMissingNode()) {
-                out.put(key, v.asText());
+                out.field(key, v.asText());
             }
         }
     }

@@ -3,9 +3,16 @@ package io.syncer.sink.cls;
 import io.syncer.sink.SinkRecord;
 
 /**
- * Turns one record into the CLS log it is uploaded as. Called on a syncer thread for every record
- * of a batch; it must not block. A mapper that throws fails only its own record (fatally: it goes
- * to the dead-letter policy with the message).
+ * Turns one record into the CLS log it is uploaded as, by writing the log's fields into a
+ * {@link LogBuilder}:
+ *
+ * <pre>{@code
+ * LogMapper<AccessLog> mapper = (record, log) -> log.time(record.value().timeMillis)
+ *         .field("appid", record.value().appid).field("path", record.value().path);
+ * }</pre>
+ *
+ * <p>Called on a syncer thread for every record of a batch; it must not block. A mapper that
+ * throws fails only its own record (fatally: it goes to the dead-letter policy with the message).
  *
  * <p>{@link #json()} covers the common case: the item's fields, flattened.
  *
@@ -17,10 +24,10 @@ public interface LogMapper<T> {
      * Maps a record.
      *
      * @param record the decoded item with its source record (for the Kafka timestamp, key, headers)
-     * @return the log
+     * @param log where the log's time and fields go
      * @throws Exception fails the record
      */
-    ClsLogEntry map(SinkRecord<T> record) throws Exception;
+    void map(SinkRecord<T> record, LogBuilder log) throws Exception;
 
     /**
      * The default mapper: the item as a JSON object, flattened into CLS fields. The item may be a
