@@ -27,21 +27,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.HttpHost;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,13 +101,13 @@ class OpenSearchSinkIT {
             // the rejected records were extra ones for tenant a: every index holds exactly its good documents
             assertEquals(PER_TENANT, count(node, prefix + tenant), "documents in index " + prefix + tenant);
         }
-        List<ConsumerRecord<byte[], byte[]>> dead = readAll(broker, dlt, BAD);
+        List<ConsumerRecord<byte[], byte[]>> dead = broker.readAll(dlt, BAD, Duration.ofSeconds(20));
         assertEquals(BAD, dead.size(), "every rejected document dead-lettered, nothing else");
         for (ConsumerRecord<byte[], byte[]> r : dead) {
-            String message = header(r, DeadLetterHeaders.EXCEPTION_MESSAGE);
+            String message = KafkaBroker.header(r, DeadLetterHeaders.EXCEPTION_MESSAGE);
             assertTrue(message.contains("mapper_parsing_exception"), message);
             assertTrue(new String(r.value(), StandardCharsets.UTF_8).contains("\"lots\""), "the original value is kept");
-            assertEquals("fatal", header(r, DeadLetterHeaders.REASON));
+            assertEquals("fatal", KafkaBroker.header(r, DeadLetterHeaders.REASON));
         }
 
         // the same records again, as after a crash before the commit: ids are the coordinates, so no duplicates
@@ -142,7 +134,7 @@ class OpenSearchSinkIT {
         http(node, "PUT", "/" + index, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}}");
         http(node, "PUT", "/" + index + "/_settings", "{\"index.blocks.read_only_allow_delete\":true}");
         int total = 300;
-        try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
+        try (KafkaProducer<byte[], byte[]> producer = broker.newProducer()) {
             for (int i = 0; i < total; i++) {
                 producer.send(new ProducerRecord<>(topic, i % PARTITIONS, null,
                         JSON.writeValueAsBytes(Map.of("tenant", "a", "path", "/p/" + i, "bytes", i))));
@@ -164,18 +156,18 @@ class OpenSearchSinkIT {
                 Thread.sleep(3_000); // several rounds of 429 and retry
                 http(node, "POST", "/" + index + "/_refresh", null);
                 assertEquals(0, count(node, index), "the block held: nothing was written");
-                assertEquals(0L, committed(broker, group).values().stream().mapToLong(Long::longValue).sum(),
+                assertEquals(0L, broker.committedOffsets(group).values().stream().mapToLong(Long::longValue).sum(),
                         "nothing committed while the documents were refused");
                 http(node, "PUT", "/" + index + "/_settings", "{\"index.blocks.read_only_allow_delete\":null}");
-                Map<TopicPartition, Long> end = endOffsets(broker, topic);
-                await().atMost(Duration.ofSeconds(60)).until(() -> end.equals(committed(broker, group)));
+                Map<TopicPartition, Long> end = broker.endOffsets(topic);
+                await().atMost(Duration.ofSeconds(60)).until(() -> end.equals(broker.committedOffsets(group)));
             } finally {
                 syncer.close(Duration.ofSeconds(30));
             }
         }
         http(node, "POST", "/" + index + "/_refresh", null);
         assertEquals(total, count(node, index), "every document written once the block was lifted");
-        assertEquals(0, readAll(broker, dlt, 0).size(), "a 429 is retried, never dead-lettered");
+        assertEquals(0, broker.readAll(dlt, 0, Duration.ofSeconds(20)).size(), "a 429 is retried, never dead-lettered");
     }
 
     /** Runs a pipeline until the group has committed every record of the topic, then closes it. */
@@ -192,8 +184,8 @@ class OpenSearchSinkIT {
                     .build();
             syncer.start();
             try {
-                Map<TopicPartition, Long> end = endOffsets(broker, topic);
-                await().atMost(Duration.ofSeconds(120)).until(() -> end.equals(committed(broker, group)));
+                Map<TopicPartition, Long> end = broker.endOffsets(topic);
+                await().atMost(Duration.ofSeconds(120)).until(() -> end.equals(broker.committedOffsets(group)));
             } finally {
                 syncer.close(Duration.ofSeconds(30));
             }
@@ -201,7 +193,7 @@ class OpenSearchSinkIT {
     }
 
     private static void produce(KafkaBroker broker, String topic) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
+        try (KafkaProducer<byte[], byte[]> producer = broker.newProducer()) {
             int n = 0;
             for (int i = 0; i < PER_TENANT; i++) {
                 for (String tenant : TENANTS) {
@@ -215,14 +207,6 @@ class OpenSearchSinkIT {
             }
             producer.flush();
         }
-    }
-
-    /** A plain producer for the test's input, independent of the code under test. */
-    private static KafkaProducer<byte[], byte[]> producer(KafkaBroker broker) {
-        Map<String, Object> props = broker.clientProperties();
-        props.put("key.serializer", ByteArraySerializer.class);
-        props.put("value.serializer", ByteArraySerializer.class);
-        return new KafkaProducer<>(props);
     }
 
     private static long count(OpenSearchNode node, String index) throws Exception {
@@ -240,53 +224,5 @@ class OpenSearchSinkIT {
             throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body();
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaBroker broker, String topic, int expected) {
-        Map<String, Object> props = broker.clientProperties();
-        props.put("group.id", KafkaBroker.uniqueName("dlt-reader"));
-        props.put("auto.offset.reset", "earliest");
-        props.put("key.deserializer", ByteArrayDeserializer.class);
-        props.put("value.deserializer", ByteArrayDeserializer.class);
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            // read until the expected count, then a little longer to catch any extra record
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                if (out.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
-        Header h = r.headers().lastHeader(key);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static Map<TopicPartition, Long> endOffsets(KafkaBroker broker, String topic) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        Map<TopicPartition, Long> end = new HashMap<>();
-        broker.admin().listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> end.put(tp, info.offset()));
-        return end;
-    }
-
-    private static Map<TopicPartition, Long> committed(KafkaBroker broker, String group) throws Exception {
-        Map<TopicPartition, Long> out = new HashMap<>();
-        broker.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                .forEach((tp, o) -> {
-                    if (o != null) {
-                        out.put(tp, o.offset());
-                    }
-                });
-        return out;
     }
 }
