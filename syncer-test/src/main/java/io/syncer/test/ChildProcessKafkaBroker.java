@@ -153,7 +153,7 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
         try {
             broker = new ChildProcessKafkaBroker(directory, overrides);
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(directory);
+            TempDirectories.delete(directory);
             throw new IllegalStateException("Could not prepare the Kafka broker in " + directory, e);
         }
         try {
@@ -270,7 +270,7 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
             } catch (IllegalStateException shutdownInProgress) {
                 // The hook is running or about to run; it only repeats what we did.
             }
-            deleteRecursively(directory);
+            TempDirectories.delete(directory);
         }
     }
 
@@ -383,7 +383,7 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
-        deleteRecursively(directory);
+        TempDirectories.delete(directory);
     }
 
     private static String serverProperties(int brokerPort, int controllerPort, Path dataDirectory,
@@ -439,22 +439,4 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
-    private static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        List<Path> paths = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("Could not list {} for deletion: {}", root, e.toString());
-        }
-        for (Path path : paths) {
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException e) {
-                LOG.warn("Could not delete {}: {}", path, e.toString());
-            }
-        }
-    }
 }

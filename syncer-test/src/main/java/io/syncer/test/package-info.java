@@ -13,6 +13,14 @@
  *   <li>{@link io.syncer.test.ClsEndpoint}: a fake of Tencent Cloud CLS's upload endpoint that checks signatures,
  *       decodes and stores logs and can be scripted to fail, stall or drop requests; {@link io.syncer.test.WithCls}
  *       and {@link io.syncer.test.ClsEndpointExtension} give each test class one.</li>
+ *   <li>{@link io.syncer.test.ClickHouseServer}: a real ClickHouse server (Debian's {@code clickhouse-server}) in a
+ *       child process that a test can stop and restart on the same ports and data, or a handle on an external
+ *       server, with raw-HTTP helpers to read back what a sink wrote; {@link io.syncer.test.WithClickHouse} and
+ *       {@link io.syncer.test.ClickHouseExtension} share one per test JVM.</li>
+ *   <li>{@link io.syncer.test.ChdbServer}: the modern ClickHouse 26.x engine (npm {@code chdb}) behind a test-only
+ *       HTTP front that <strong>emulates</strong> ClickHouse's HTTP protocol, for DateTime64, LowCardinality and
+ *       insert deduplication tokens; {@link io.syncer.test.WithChdb} and {@link io.syncer.test.ChdbExtension} share
+ *       one per test JVM.</li>
  * </ul>
  */
 package io.syncer.test;
