@@ -84,7 +84,7 @@ public final class BenchmarkSuite {
     /**
      * Runs the suite.
      *
-     * @param args {@code [--quick] [--only P1,P2,P3,P4,P6,tracker] [--trace] [--bootstrap-servers host:port]}
+     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,tracker] [--trace] [--bootstrap-servers host:port]}
      * @throws Exception on a failure
      */
     public static void main(String[] args) throws Exception {
@@ -134,6 +134,9 @@ public final class BenchmarkSuite {
         }
         if (selected("P4")) {
             memory();
+        }
+        if (selected("P5")) {
+            new ClickHouseScenario(this).run();
         }
         if (selected("P6")) {
             new ClsScenario(this).run();

@@ -520,7 +520,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             } else {
                 release(item.shard);
             }
-            workAvailable.signal();
+            if (!ready.isEmpty()) {
+                // a waiting worker can go on only if there is ready work; waking one per completion for
+                // nothing cost an unpark per record when every record waits in a sink batch
+                workAvailable.signal();
+            }
             itemFinished.signalAll();
         } finally {
             lock.unlock();
