@@ -492,6 +492,31 @@ public final class BenchmarkSuite {
         }
     }
 
+    /**
+     * Produces {@code records} JSON values, keyed {@code k<i>}, built by {@code value} from their
+     * index: the data set of a sink scenario.
+     */
+    void produceJson(String topic, int records, java.util.function.IntFunction<Map<String, Object>> value) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<String, Object> props = producerProps();
+        props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().kafkaProperties(props).build())) {
+            for (int start = 0; start < records; start += 10_000) {
+                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                for (int i = start; i < Math.min(records, start + 10_000); i++) {
+                    batch.add(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8),
+                            json.writeValueAsBytes(value.apply(i))));
+                }
+                for (SendResult r : producers.sendAll(batch)) {
+                    if (!r.succeeded()) {
+                        throw new IllegalStateException("producing the data set failed", r.error());
+                    }
+                }
+            }
+        }
+    }
+
     ConsumerGroupConfig consumer(String group, String topic) {
         return ConsumerGroupConfig.builder().groupId(group).topics(topic).bootstrapServers(bootstrap).build();
     }

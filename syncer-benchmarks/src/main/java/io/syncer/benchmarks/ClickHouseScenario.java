@@ -6,9 +6,6 @@ import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.syncer.Syncer;
-import io.syncer.produce.KafkaProducers;
-import io.syncer.produce.KafkaProducersConfig;
-import io.syncer.produce.SendResult;
 import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
@@ -21,15 +18,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * P5: Kafka to ClickHouse. A hand-written loop (poll, parse each JSON value, encode RowBinary, one
@@ -178,23 +172,10 @@ final class ClickHouseScenario {
     }
 
     private void produce(String topic, int records) throws Exception {
-        Map<String, Object> props = suite.producerProps();
-        props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
-        props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
-        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().kafkaProperties(props).build())) {
-            for (int start = 0; start < records; start += 10_000) {
-                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                for (int i = start; i < Math.min(records, start + 10_000); i++) {
-                    Map<String, Object> log = Map.of("ts", 1_700_000_000L + i / 100, "appid", "t" + (i % 40),
-                            "path", "/api/v1/items/" + (i % 997), "status", i % 50 == 0 ? 500 : 200, "bytes", 512 + i % 4096);
-                    batch.add(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(log)));
-                }
-                for (SendResult r : producers.sendAll(batch)) {
-                    if (!r.succeeded()) {
-                        throw new IllegalStateException("producing the data set failed", r.error());
-                    }
-                }
-            }
-        }
+        suite.produceJson(topic, records, i -> {
+            Map<String, Object> log = Map.of("ts", 1_700_000_000L + i / 100, "appid", "t" + (i % 40),
+                    "path", "/api/v1/items/" + (i % 997), "status", i % 50 == 0 ? 500 : 200, "bytes", 512 + i % 4096);
+            return log;
+        });
     }
 }

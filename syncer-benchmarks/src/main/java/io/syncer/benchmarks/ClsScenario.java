@@ -8,9 +8,6 @@ import com.tencentcloudapi.cls.producer.Result;
 import com.tencentcloudapi.cls.producer.common.Constants;
 import com.tencentcloudapi.cls.producer.common.LogItem;
 import io.syncer.Syncer;
-import io.syncer.produce.KafkaProducers;
-import io.syncer.produce.KafkaProducersConfig;
-import io.syncer.produce.SendResult;
 import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
@@ -36,8 +33,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -214,25 +209,12 @@ final class ClsScenario {
     }
 
     private void produce(String topic, int records) throws Exception {
-        Map<String, Object> props = suite.producerProps();
-        props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
-        props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
-        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().kafkaProperties(props).build())) {
-            for (int start = 0; start < records; start += 10_000) {
-                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                for (int i = start; i < Math.min(records, start + 10_000); i++) {
-                    // a skewed tenant mix: a fifth of the tenants carry about half the traffic
-                    int tenant = i % 2 == 0 ? i % (TENANTS / 5) : i % TENANTS;
-                    Map<String, Object> log = Map.of("appid", "t" + tenant, "seq", i, "path", "/api/v1/items/" + (i % 997),
-                            "status", i % 50 == 0 ? 500 : 200, "bytes", 512 + i % 4096, "ua", "Mozilla/5.0 (bench)");
-                    batch.add(new ProducerRecord<>(topic, ("k" + i).getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(log)));
-                }
-                for (SendResult r : producers.sendAll(batch)) {
-                    if (!r.succeeded()) {
-                        throw new IllegalStateException("producing the data set failed", r.error());
-                    }
-                }
-            }
-        }
+        suite.produceJson(topic, records, i -> {
+            // a skewed tenant mix: a fifth of the tenants carry about half the traffic
+            int tenant = i % 2 == 0 ? i % (TENANTS / 5) : i % TENANTS;
+            Map<String, Object> log = Map.of("appid", "t" + tenant, "seq", i, "path", "/api/v1/items/" + (i % 997),
+                    "status", i % 50 == 0 ? 500 : 200, "bytes", 512 + i % 4096, "ua", "Mozilla/5.0 (bench)");
+            return log;
+        });
     }
 }

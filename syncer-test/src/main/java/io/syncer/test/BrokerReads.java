@@ -63,6 +63,28 @@ final class BrokerReads {
         return out;
     }
 
+    static void awaitCommitted(KafkaBroker broker, String group, String topic, Duration timeout) throws Exception {
+        Map<TopicPartition, Long> end = endOffsets(broker, topic);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> committed = Map.of();
+        while (System.nanoTime() < deadline) {
+            committed = committed(broker, group);
+            boolean done = true;
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                if (committed.getOrDefault(e.getKey(), 0L) < e.getValue()) {
+                    done = false;
+                    break;
+                }
+            }
+            if (done) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("group " + group + " did not commit " + topic + " up to " + end + " within " + timeout
+                + "; committed: " + committed);
+    }
+
     static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaBroker broker, String topic, int expected, Duration timeout) {
         Map<String, Object> props = broker.clientProperties();
         props.put("group.id", KafkaBroker.uniqueName("reader"));

@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * back independently of the client under test. Thread-safe: queries may be called concurrently (the front runs them
  * one at a time); {@link #close()} is idempotent.
  */
-public final class ChdbServer implements AutoCloseable {
+public final class ChdbServer implements ClickHouseSql, AutoCloseable {
     /**
      * System property: a directory whose {@code node_modules/chdb} (npm {@code chdb} 3.4.0) is installed, for example
      * {@code target/chdb} after {@code npm install --prefix target/chdb --no-package-lock chdb@3.4.0}.
@@ -153,6 +153,7 @@ public final class ChdbServer implements AutoCloseable {
     }
 
     /** @return the front's address, {@code http://127.0.0.1:<port>}, without a trailing slash */
+    @Override
     public String httpUrl() {
         return httpUrl;
     }
@@ -189,6 +190,7 @@ public final class ChdbServer implements AutoCloseable {
      *     {@link IOException}), or the calling thread is interrupted (its interrupt status is restored)
      * @throws NullPointerException if {@code sql} is {@code null}
      */
+    @Override
     public String query(String sql) {
         Objects.requireNonNull(sql, "sql");
         HttpRequest request = HttpRequest.newBuilder(URI.create(httpUrl + "/"))
@@ -211,49 +213,6 @@ public final class ChdbServer implements AutoCloseable {
                     + response.statusCode() + ": " + response.body().strip() + "\nstatement: " + abbreviate(sql));
         }
         return response.body();
-    }
-
-    /**
-     * Runs one statement and ignores its result, as {@link #query(String)}.
-     *
-     * @param sql the statement, e.g. DDL or an {@code INSERT}
-     * @throws IllegalStateException as {@link #query(String)}
-     * @throws NullPointerException if {@code sql} is {@code null}
-     */
-    public void execute(String sql) {
-        query(sql);
-    }
-
-    /**
-     * Runs {@code sql + " FORMAT TabSeparated"} and parses the result into rows of columns, undoing TabSeparated's
-     * escapes ({@code \t}, {@code \n}, {@code \\}, {@code \r}, {@code \0}, {@code \b}, {@code \f}, {@code \'}). A
-     * field that is exactly {@code \N} (SQL {@code NULL}) becomes {@code null}.
-     *
-     * @param sql a query without a {@code FORMAT} clause
-     * @return the rows in the engine's order, each an unmodifiable list of column values; empty if there are none
-     * @throws IllegalStateException as {@link #query(String)}
-     * @throws NullPointerException if {@code sql} is {@code null}
-     */
-    public List<List<String>> rows(String sql) {
-        Objects.requireNonNull(sql, "sql");
-        return TabSeparated.parse(query(sql + " FORMAT TabSeparated"));
-    }
-
-    /**
-     * Returns {@code SELECT count() FROM <table>}.
-     *
-     * @param table the table, passed verbatim (so {@code db.t}, a quoted name or {@code t FINAL} all work)
-     * @return the number of rows
-     * @throws IllegalStateException as {@link #query(String)}, e.g. if the table does not exist
-     * @throws NullPointerException if {@code table} is {@code null}
-     */
-    public long count(String table) {
-        Objects.requireNonNull(table, "table");
-        List<List<String>> rows = rows("SELECT count() FROM " + table);
-        if (rows.size() != 1 || rows.get(0).size() != 1) {
-            throw new IllegalStateException("unexpected count() result for " + table + ": " + rows);
-        }
-        return Long.parseLong(rows.get(0).get(0));
     }
 
     /**

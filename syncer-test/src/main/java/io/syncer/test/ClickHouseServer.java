@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: queries may run concurrently; the lifecycle methods are synchronized and block until the child
  * has changed state. The password never appears in {@link #toString()} or in log output.
  */
-public final class ClickHouseServer implements AutoCloseable {
+public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
     /**
      * Environment variable: the HTTP URL of an existing server (any version) to use instead of starting one, e.g.
      * {@code http://127.0.0.1:8123}; optional user and password via {@value #USER_ENV} and {@value #PASSWORD_ENV}.
@@ -232,6 +232,7 @@ public final class ClickHouseServer implements AutoCloseable {
     }
 
     /** @return the HTTP address, {@code http://127.0.0.1:<port>} for a child server, without a trailing slash */
+    @Override
     public String httpUrl() {
         return httpUrl;
     }
@@ -298,6 +299,7 @@ public final class ClickHouseServer implements AutoCloseable {
      *     calling thread is interrupted (its interrupt status is restored)
      * @throws NullPointerException if {@code sql} is {@code null}
      */
+    @Override
     public String query(String sql) {
         Objects.requireNonNull(sql, "sql");
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(httpUrl + "/?wait_end_of_query=1"))
@@ -322,48 +324,6 @@ public final class ClickHouseServer implements AutoCloseable {
             throw new QueryException(response.statusCode(), response.body(), sql);
         }
         return response.body();
-    }
-
-    /**
-     * Runs one statement and ignores its result, as {@link #query(String)}.
-     *
-     * @param sql the statement, e.g. DDL or an {@code INSERT}
-     * @throws IllegalStateException as {@link #query(String)}
-     * @throws NullPointerException if {@code sql} is {@code null}
-     */
-    public void execute(String sql) {
-        query(sql);
-    }
-
-    /**
-     * Runs {@code sql + " FORMAT TabSeparated"} and parses the result into rows of columns, undoing TabSeparated's
-     * escapes ({@code \t}, {@code \n}, {@code \\} and also {@code \r}, {@code \0}, {@code \b}, {@code \f},
-     * {@code \'}). A field that is exactly {@code \N} (SQL {@code NULL}) becomes {@code null}.
-     *
-     * @param sql a query without a {@code FORMAT} clause
-     * @return the rows in the server's order, each an unmodifiable list of column values; empty if there are none
-     * @throws IllegalStateException as {@link #query(String)}
-     * @throws NullPointerException if {@code sql} is {@code null}
-     */
-    public List<List<String>> rows(String sql) {
-        Objects.requireNonNull(sql, "sql");
-        return TabSeparated.parse(query(sql + " FORMAT TabSeparated"));
-    }
-
-    /**
-     * Returns {@code SELECT count() FROM <table>}.
-     *
-     * @param table the table, passed verbatim (so {@code db.t}, a quoted name or {@code t FINAL} all work)
-     * @return the number of rows
-     * @throws IllegalStateException as {@link #query(String)}, e.g. if the table does not exist
-     */
-    public long count(String table) {
-        Objects.requireNonNull(table, "table");
-        List<List<String>> rows = rows("SELECT count() FROM " + table);
-        if (rows.size() != 1 || rows.get(0).size() != 1) {
-            throw new IllegalStateException("unexpected count() result for " + table + ": " + rows);
-        }
-        return Long.parseLong(rows.get(0).get(0));
     }
 
     /**

@@ -99,6 +99,20 @@ public interface KafkaBroker {
     }
 
     /**
+     * Waits until {@code group} has committed, on every partition of {@code topic}, at least the
+     * log-end offset it has now: every record produced so far is done.
+     *
+     * @param group the consumer group
+     * @param topic the topic
+     * @param timeout how long to wait
+     * @throws AssertionError when the offsets are not reached in time (with both sets of offsets)
+     * @throws Exception when the broker does not answer
+     */
+    default void awaitCommitted(String group, String topic, Duration timeout) throws Exception {
+        BrokerReads.awaitCommitted(this, group, topic, timeout);
+    }
+
+    /**
      * Reads {@code topic} from the start with a new plain consumer until {@code expected} records
      * arrived and then two quiet seconds more (to catch records beyond the expected ones), or until
      * {@code timeout}.

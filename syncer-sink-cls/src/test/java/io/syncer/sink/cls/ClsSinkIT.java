@@ -496,17 +496,7 @@ class ClsSinkIT {
 
         /** Waits until the group has committed every record produced so far. */
         void awaitCommitted() throws Exception {
-            Map<TopicPartition, Long> end = run.broker.endOffsets(run.topic);
-            end.values().removeIf(o -> o == 0);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                Map<TopicPartition, Long> c = run.broker.committedOffsets(run.group);
-                for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-                    if (c.getOrDefault(e.getKey(), 0L) < e.getValue()) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            run.broker.awaitCommitted(run.group, run.topic, Duration.ofSeconds(120));
         }
 
         @Override
