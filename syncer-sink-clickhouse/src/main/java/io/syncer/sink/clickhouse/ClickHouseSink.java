@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * them, or a query with {@code FINAL} or {@code LIMIT 1 BY _topic, _partition, _offset}, sees each
  * record once, on every server version. (2) {@link Builder#deduplicationTokens}: each insert holds
  * the rows of one source partition and carries {@code insert_deduplication_token =
- * <table>-<topic>-<partition>-<first offset>-<last offset>}, so a server (22.2 and later, with
+ * <table>-<topic>-<partition>-<first offset>-<last offset>-<rows>-<crc of the offsets>}, so a server (22.2 and later, with
  * deduplication enabled on the table) drops an insert repeated with the same rows: a retry after a
  * timeout whose insert had landed. It does not cover a crash: the records re-delivered after a
  * restart are batched anew, so their inserts need not match the first ones; use (1) for that.
@@ -335,10 +335,22 @@ public final class ClickHouseSink<T> implements Sink<T> {
             return to - from;
         }
 
-        /** Names exactly these rows: the table, the source partition and the offset range. */
+        /**
+         * Names exactly these rows: the table, the source partition, the offset range, the row count
+         * and a hash of the offsets. The range alone would not do: a record retried into a later
+         * batch leaves a gap, and a re-delivery that fills the gap must not be taken for the insert
+         * that had it (the server would drop the whole insert, the retried record with it).
+         */
         String token() {
             List<Long> mine = offsets.subList(from, to);
-            return table + "-" + topic + "-" + partition + "-" + Collections.min(mine) + "-" + Collections.max(mine);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            for (long offset : mine) {
+                for (int b = 0; b < 8; b++) {
+                    crc.update((int) (offset >>> (8 * b)));
+                }
+            }
+            return table + "-" + topic + "-" + partition + "-" + Collections.min(mine) + "-" + Collections.max(mine)
+                    + "-" + mine.size() + "-" + Long.toHexString(crc.getValue());
         }
 
         /** Rows {@code a} to {@code b} of this insert, sharing its buffer. */
