@@ -238,17 +238,21 @@ public final class SinkBatcher<T> {
 
     /** Holds records the sink could not take and schedules the next probe. */
     private void hold(List<Pending<T>> records, Throwable why) {
-        Outage o;
-        boolean started;
+        Outage o = null;
+        boolean started = false;
+        boolean closing;
         synchronized (lock) {
-            if (closed) {
-                failAtClose(records, why);
-                return;
+            closing = closed;
+            if (!closing) {
+                held.add(records);
+                started = outage == null;
+                o = started ? new Outage(Instant.now(), String.valueOf(why.getMessage()), 1) : outage.because(why);
+                outage = o;
             }
-            held.add(records);
-            started = outage == null;
-            o = started ? new Outage(Instant.now(), String.valueOf(why.getMessage()), 1) : outage.because(why);
-            outage = o;
+        }
+        if (closing) {
+            failAtClose(records, why); // outside the lock: completing runs the queue's continuations
+            return;
         }
         if (started || o.probes % WARN_EVERY_PROBES == 0) {
             LOG.warn("sink {} cannot write ({}); holding its records, nothing is dead-lettered (try {} of this outage)",
