@@ -1,6 +1,5 @@
 package io.syncer.sink;
 
-import java.util.Map;
 
 /**
  * What every sink holds from its {@link SinkBuilder}: its name, batching and default destination,
@@ -45,13 +44,15 @@ public final class SinkSettings {
     }
 
     /**
-     * The result for a record with no destination: fatal, saying what is missing.
+     * The result for a record with no destination: a {@link io.syncer.ConfigurationException},
+     * which halts the partition instead of dead-lettering the record, saying what is missing.
      *
      * @return the result
      */
     public SinkResult noDestination() {
-        return SinkResult.fail(new SinkWriteException(name, "sink " + name + ": the route names no " + destinationKind
-                + " and the sink has no default " + destinationKind, false, Map.of(), null));
+        return SinkResult.fail(new io.syncer.ConfigurationException("sink " + name + ": the route names no "
+                + destinationKind + " and the sink has no default " + destinationKind + " (set one on its builder, or "
+                + "route with Route.to(\"" + name + "\", " + destinationKind + "))"));
     }
 
     @Override

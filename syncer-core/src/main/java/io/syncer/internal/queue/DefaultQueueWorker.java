@@ -1,5 +1,6 @@
 package io.syncer.internal.queue;
 
+import io.syncer.ConfigurationException;
 import io.syncer.RecordDecodeException;
 import io.syncer.SyncerException;
 import io.syncer.consume.DrainMode;
@@ -369,6 +370,12 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     /** Retries are over or the failure is fatal: dead-letter the record or halt its partition. */
     private void giveUp(Item item, Throwable error, String reason) {
         DeadLetterPolicy policy = config.deadLetterPolicy();
+        ConfigurationException misconfigured = find(error, ConfigurationException.class);
+        if (misconfigured != null) {
+            // the application is at fault, not the record: dead-lettering would empty the stream and commit it
+            halt(item, "configuration error: " + misconfigured.getMessage());
+            return;
+        }
         if (policy.kind() == DeadLetterPolicy.Kind.HALT) {
             halt(item, reason + " after " + item.attempts + " attempt(s): " + error);
             return;
@@ -451,15 +458,21 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         headers.add(DeadLetterHeaders.EXCEPTION_MESSAGE, utf8(message));
         headers.add(DeadLetterHeaders.ATTEMPTS, utf8(Integer.toString(item.attempts)));
         headers.add(DeadLetterHeaders.REASON, utf8(reason));
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SinkWriteException) {
-                SinkWriteException sinkError = (SinkWriteException) t;
-                headers.add(DeadLetterHeaders.SINK, utf8(sinkError.sink()));
-                sinkError.details().forEach((k, v) -> headers.add(DeadLetterHeaders.DETAIL_PREFIX + k, utf8(v)));
-                break;
-            }
+        SinkWriteException sinkError = find(error, SinkWriteException.class);
+        if (sinkError != null) {
+            headers.add(DeadLetterHeaders.SINK, utf8(sinkError.sink()));
+            sinkError.details().forEach((k, v) -> headers.add(DeadLetterHeaders.DETAIL_PREFIX + k, utf8(v)));
         }
         return new ProducerRecord<>(topic, null, r.timestamp() < 0 ? null : r.timestamp(), r.key(), r.value(), headers);
+    }
+
+    private static <E extends Throwable> E find(Throwable error, Class<E> type) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     private static byte[] utf8(String s) {

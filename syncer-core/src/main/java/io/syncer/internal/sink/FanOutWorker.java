@@ -1,5 +1,6 @@
 package io.syncer.internal.sink;
 
+import io.syncer.ConfigurationException;
 import io.syncer.RetriableSyncerException;
 import io.syncer.SyncerException;
 import io.syncer.metrics.SyncerMetrics;
@@ -104,7 +105,8 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
     private SinkBatcher<T> batcher(Route route) {
         SinkBatcher<T> batcher = batchers.get(route.sink());
         if (batcher == null) {
-            throw new SyncerException("route to unknown sink '" + route.sink() + "'; sinks: " + batchers.keySet());
+            throw new ConfigurationException("route to unknown sink '" + route.sink() + "'; the pipeline's sinks are "
+                    + batchers.keySet() + " (a typo in the router?)");
         }
         return batcher;
     }

@@ -292,6 +292,50 @@ class DefaultQueueWorkerTest {
         }
     }
 
+    /**
+     * A route to a sink that does not exist (a typo) is a programming error, not bad data: the partition halts with
+     * the reason; nothing is dead-lettered or marked processed (issue 16, item 2).
+     */
+    @Test
+    void aRouteToAnUnknownSinkHaltsThePartitionInsteadOfDeadLettering() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaProducers producers = new DefaultKafkaProducers(
+                KafkaProducersConfig.builder().bootstrapServers("unused:9092").build(), props -> producer);
+        io.syncer.sink.Sink<ConsumerRecord<byte[], byte[]>> es = new io.syncer.sink.Sink<>() {
+            @Override
+            public String name() {
+                return "es";
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<List<io.syncer.sink.SinkResult>> write(
+                    List<io.syncer.sink.SinkRecord<ConsumerRecord<byte[], byte[]>>> batch) {
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        java.util.Collections.nCopies(batch.size(), io.syncer.sink.SinkResult.ok()));
+            }
+        };
+        io.syncer.internal.sink.SinkBatcher<ConsumerRecord<byte[], byte[]>> batcher = new io.syncer.internal.sink.SinkBatcher<>(es);
+        io.syncer.internal.sink.FanOutWorker<ConsumerRecord<byte[], byte[]>> fanOut = new io.syncer.internal.sink.FanOutWorker<>(
+                (item, r) -> List.of(io.syncer.sink.Route.to("elastic")), java.util.Map.of("es", batcher),
+                io.syncer.sink.UnroutedPolicy.DEAD_LETTER, io.syncer.metrics.SyncerMetrics.NOOP, "g");
+        DefaultQueueWorker<io.syncer.internal.sink.Decoded<ConsumerRecord<byte[], byte[]>>> q = new DefaultQueueWorker<>(
+                QueueWorkerConfig.builder().workers(2).deadLetterPolicy(DeadLetterPolicy.toTopic(producers, "dlt")).build(),
+                io.syncer.internal.sink.Decoded.decoder(RecordDecoder.identity()), fanOut);
+        try {
+            q.setup(FakeSession.assigned(Set.of(P0)));
+            FakeClaim claim = new FakeClaim(P0, List.of(record(P0, 0, "a"), record(P0, 1, "b")));
+            q.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !claim.halts.isEmpty());
+            assertTrue(claim.halts.get(0).contains("unknown sink 'elastic'"), claim.halts.get(0));
+            assertTrue(claim.halts.get(0).contains("[es]"), "names the sinks there are: " + claim.halts.get(0));
+            assertEquals(List.of(), producer.history(), "nothing dead-lettered");
+            assertTrue(claim.processed.isEmpty(), "nothing marked processed, so nothing is committed");
+        } finally {
+            q.close(Duration.ofSeconds(5), DrainMode.ABANDON);
+            batcher.close();
+        }
+    }
+
     /** The record completes only when the dead-letter write is acknowledged; its key waits meanwhile. */
     @Test
     void deadLetterWriteCompletesTheRecordOnlyWhenAcknowledged() {
