@@ -22,7 +22,9 @@ import org.apache.kafka.common.TopicPartition;
  *     {@link ConsumerGroupConfig#QUEUED_RECORD_OVERHEAD_BYTES} each
  * @param failure the error that stopped the poll thread, or {@code null}
  * @param sinkOutages in a {@link io.syncer.Syncer} pipeline, the sinks that cannot write now, by
- *     name (bad credentials, a missing table: their records are held, not dead-lettered); a
+ *     name, and the destinations that cannot, by {@code sink/destination} ({@code sink/(default)}
+ *     for a sink's default destination) (bad credentials, a
+ *     missing table: their records are held, not dead-lettered); a
  *     non-empty map turns a {@link ManagerState#RUNNING} or {@link ManagerState#STARTING} state into
  *     {@link ManagerState#DEGRADED}
  */

@@ -24,7 +24,14 @@ public final class SinkResult {
          * and writes it again after a backoff, without counting an attempt and never dead-lettering
          * it; the sink is reported in the pipeline's health until a write succeeds.
          */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /**
+         * Not written because this record's destination cannot take writes now (one tenant's table
+         * is missing, the key may not write to that topic), while the sink's other destinations
+         * can. Core holds the destination's records, un-acknowledged, and probes it alone with a
+         * backoff, never dead-lettering them; the other destinations are written as usual.
+         */
+        DESTINATION_UNAVAILABLE
     }
 
     private static final SinkResult OK = new SinkResult(Status.OK, null);
@@ -77,6 +84,18 @@ public final class SinkResult {
      */
     public static SinkResult unavailable(Throwable error) {
         return new SinkResult(Status.UNAVAILABLE, Objects.requireNonNull(error, "error"));
+    }
+
+    /**
+     * Not written because this record's destination cannot take writes; see
+     * {@link Status#DESTINATION_UNAVAILABLE}. For faults that would clear without a change to the
+     * record (the table or topic is created, a permission granted).
+     *
+     * @param error why (shown in health); its message must not contain credentials
+     * @return the result
+     */
+    public static SinkResult destinationUnavailable(Throwable error) {
+        return new SinkResult(Status.DESTINATION_UNAVAILABLE, Objects.requireNonNull(error, "error"));
     }
 
     /** @return the kind of outcome */

@@ -301,9 +301,6 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             finish(item, false);
             return;
         }
-        if (item.attempts == 0) {
-            item.firstAttemptNanos = System.nanoTime();
-        }
         T value;
         try {
             value = decoder.decode(item.record);
@@ -347,6 +344,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     private void fail(Item item, Throwable error) {
         failedAttempts.increment();
+        if (item.attempts == 0) {
+            // the retry budget runs from the first failure: time spent waiting (in the queue, or held by a sink
+            // that could not write) is not time spent retrying
+            item.firstAttemptNanos = System.nanoTime();
+        }
         item.attempts++;
         if (isStopping() || item.claim.isStopped()) {
             finish(item, false);
@@ -564,6 +566,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             parkedItems.remove(item);
             if (stopping || item.disowned || item.claim.isStopped()) {
                 release(item.shard);
+                if (!ready.isEmpty()) {
+                    workAvailable.signal(); // release may have made the shard ready (a re-delivered record joined it)
+                }
                 return;
             }
             item.shard.addFirst(item);

@@ -52,12 +52,12 @@ public final class DefaultSyncer<T> implements Syncer {
     public GroupHealth health() {
         Map<String, SinkOutage> outages = null;
         for (SinkBatcher<T> b : batchers.values()) {
-            SinkOutage o = b.outage();
-            if (o != null) {
+            for (SinkOutage o : b.outages()) {
                 if (outages == null) {
                     outages = new LinkedHashMap<>();
                 }
-                outages.put(o.sink(), o);
+                outages.put(o.destination() == null ? o.sink()
+                        : o.sink() + "/" + (o.destination().isEmpty() ? "(default)" : o.destination()), o);
             }
         }
         GroupHealth group = manager.health();
@@ -67,6 +67,9 @@ public final class DefaultSyncer<T> implements Syncer {
     @Override
     public void close(Duration timeout, DrainMode mode) {
         SyncerException failure = null;
+        for (SinkBatcher<T> b : batchers.values()) {
+            b.release(); // what a sink that cannot write holds goes back, retriable, so the drain need not wait for it
+        }
         try {
             manager.close(timeout, mode);
         } catch (SyncerException e) {

@@ -56,6 +56,8 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
         List<Route> routes;
         try {
             routes = router.route(decoded.value(), source);
+        } catch (SyncerException e) {
+            throw e; // already classified (an unknown tenant is fatal, a lookup timeout retriable): keep it
         } catch (Exception e) {
             throw new SyncerException("router failed on " + source.topic() + "-" + source.partition() + "@"
                     + source.offset() + ": " + e, e);

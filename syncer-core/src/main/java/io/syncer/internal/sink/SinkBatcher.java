@@ -4,19 +4,24 @@ import io.syncer.SyncerException;
 import io.syncer.internal.util.NamedThreadFactory;
 import io.syncer.sink.BatchPolicy;
 import io.syncer.sink.Sink;
-import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkOutage;
+import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -26,18 +31,23 @@ import org.slf4j.LoggerFactory;
  * Batches records for one {@link Sink} by count, bytes and linger, with at most
  * {@code maxInFlight} batches being written, and hands each record its own result.
  *
- * <p>Concurrency: {@link #submit} is called from worker threads; one lock guards the open batch and
- * the queue of sealed batches. Batches are written outside the lock, by the submitting thread or the
- * linger timer ({@code syncer-sink-<name>}), or by the thread completing an earlier write. The sink
- * is called through {@link #write}, the choke point that turns anything it throws into results.
+ * <p>Concurrency: {@link #submit} is called from worker threads; one lock guards the open batch, the
+ * queue of sealed batches and the outages. Batches are written outside the lock, by the submitting
+ * thread or the linger timer ({@code syncer-sink-<name>}), or by the thread completing an earlier
+ * write. The sink is called through {@link #write}, the choke point that turns anything it throws
+ * into results. Records are completed outside the lock (their continuations run the queue's code).
  *
- * <p>Outages. Records the sink answers {@link SinkResult.Status#UNAVAILABLE} for are not completed:
- * they are held, and the batcher enters an outage. During it, one batch at a time is written (a
- * probe: the held records first), after a backoff that doubles from
- * {@link BatchPolicy#unavailableBackoff()} to {@link BatchPolicy#maxUnavailableBackoff()}; every
- * other batch waits sealed, which backs up into the queue and pauses consumption. The first write
- * that comes back without an UNAVAILABLE result ends the outage. Nothing is dead-lettered or
- * committed for a sink that cannot write; {@link #outage()} reports it.
+ * <p>Outages. A record the sink answers {@link SinkResult.Status#UNAVAILABLE} for is not completed
+ * but held, and the sink enters an outage: one batch at a time is written (a probe, the held
+ * records first) after a backoff that doubles from {@link BatchPolicy#unavailableBackoff()} to
+ * {@link BatchPolicy#maxUnavailableBackoff()}, and every other batch waits sealed, which backs up
+ * into the queue and pauses consumption. A record answered
+ * {@link SinkResult.Status#DESTINATION_UNAVAILABLE} holds only its destination (one tenant's missing
+ * table): that destination's records are held and probed alone, with the same backoff, while the
+ * other destinations are written as usual. An outage ends with the first probe that comes back
+ * without its kind of answer. Nothing is dead-lettered or committed for what is held;
+ * {@link #outages()} reports it. {@link #release()} (at the start of a pipeline's close) gives held
+ * records back as retriable, so a drain does not wait for a sink that cannot write.
  */
 public final class SinkBatcher<T> {
     private static final Logger LOG = LoggerFactory.getLogger(SinkBatcher.class);
@@ -46,21 +56,19 @@ public final class SinkBatcher<T> {
 
     private final Sink<T> sink;
     private final BatchPolicy policy;
-    private final ScheduledExecutorService timer;
+    private final ScheduledThreadPoolExecutor timer;
     private final Object lock = new Object();
     private final ArrayDeque<List<Pending<T>>> sealed = new ArrayDeque<>();
     private List<Pending<T>> open = new ArrayList<>();
     private long openBytes;
     private ScheduledFuture<?> lingerTask;
     private int inFlight;
-    /** The current outage, or {@code null}; written under the lock, read by health from any thread. */
-    private volatile Outage outage;
-    /** Batches held for the next probe during an outage; lock held. */
-    private final ArrayDeque<List<Pending<T>>> held = new ArrayDeque<>();
-    /** Whether the next probe may be written now, and whether one is scheduled; lock held. */
-    private boolean probeDue;
-    private boolean probeScheduled;
-    private boolean closed;
+    /** The sink-wide outage, or {@code null}; lock held to change it. */
+    private Outage<T> outage;
+    /** Outages of single destinations, by destination ({@code ""} for the sink's default); lock held. */
+    private final Map<String, Outage<T>> destinationOutages = new LinkedHashMap<>();
+    /** After {@link #release()} or {@link #close()}: nothing more is held, it is given back at once. */
+    private boolean released;
     private final LongAdder batches = new LongAdder();
     /** Continuations of writes: inline on syncer's threads, handed to the sink's thread from a client's. */
     private final java.util.concurrent.Executor continuations = NamedThreadFactory.inlineOnOwnedThreads(this::runOnTimer);
@@ -68,7 +76,8 @@ public final class SinkBatcher<T> {
     public SinkBatcher(Sink<T> sink) {
         this.sink = sink;
         this.policy = sink.batchPolicy();
-        this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("syncer-sink-" + sink.name(), true));
+        this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("syncer-sink-" + sink.name(), true));
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     public Sink<T> sink() {
@@ -80,21 +89,41 @@ public final class SinkBatcher<T> {
         return batches.sum();
     }
 
-    /** Adds a record to the open batch; completes with its own result. */
+    private static String key(SinkRecord<?> record) {
+        return record.destination() == null ? "" : record.destination();
+    }
+
+    /** Adds a record to the open batch (or to its destination's held records); completes with its own result. */
     public CompletableFuture<SinkResult> submit(SinkRecord<T> record) {
         Pending<T> pending = new Pending<>(record);
+        SinkResult givenBack = null;
         synchronized (lock) {
-            open.add(pending);
-            openBytes += record.sizeBytes();
-            if (open.size() >= policy.maxRecords() || openBytes >= policy.maxBytes()) {
-                seal();
-            } else if (open.size() == 1) {
-                if (policy.linger().isZero()) {
-                    seal();
+            Outage<T> down = destinationOutages.get(key(record));
+            if (down != null) {
+                if (released) {
+                    givenBack = down.givenBack(sink.name());
                 } else {
-                    lingerTask = timer.schedule(this::flushOnLinger, policy.linger().toNanos(), TimeUnit.NANOSECONDS);
+                    down.held.add(pending);
+                }
+            } else if (released && outage != null) {
+                givenBack = outage.givenBack(sink.name());
+            } else {
+                open.add(pending);
+                openBytes += record.sizeBytes();
+                if (open.size() >= policy.maxRecords() || openBytes >= policy.maxBytes()) {
+                    seal();
+                } else if (open.size() == 1) {
+                    if (policy.linger().isZero()) {
+                        seal();
+                    } else {
+                        lingerTask = timer.schedule(this::flushOnLinger, policy.linger().toNanos(), TimeUnit.NANOSECONDS);
+                    }
                 }
             }
+        }
+        if (givenBack != null) {
+            pending.complete(givenBack);
+            return pending;
         }
         dispatch();
         return pending;
@@ -124,15 +153,16 @@ public final class SinkBatcher<T> {
         while (true) {
             List<Pending<T>> batch;
             synchronized (lock) {
-                if (closed || inFlight >= policy.maxInFlight() || sealed.isEmpty()) {
+                if (inFlight >= policy.maxInFlight() || sealed.isEmpty()) {
                     return;
                 }
                 if (outage != null) {
-                    if (!probeDue || inFlight > 0) {
+                    if (!outage.probeDue || inFlight > 0) {
                         return;
                     }
-                    probeDue = false;
-                    outage = outage.probed();
+                    outage.probeDue = false;
+                    outage.probing = sealed.peekFirst();
+                    outage.probes++;
                 }
                 batch = sealed.poll();
                 inFlight++;
@@ -141,22 +171,21 @@ public final class SinkBatcher<T> {
         }
     }
 
-    /** The sink's outage now, or {@code null} when it writes. */
-    public SinkOutage outage() {
-        Outage o = outage;
-        if (o == null) {
-            return null;
-        }
-        long records = 0;
+    /** The sink's outages now (sink-wide and per destination), empty when it writes. */
+    public List<SinkOutage> outages() {
+        List<SinkOutage> out = new ArrayList<>();
         synchronized (lock) {
-            for (List<Pending<T>> b : held) {
-                records += b.size();
+            if (outage != null) {
+                long records = outage.heldRecords();
+                for (List<Pending<T>> b : sealed) {
+                    records += b.size();
+                }
+                out.add(new SinkOutage(sink.name(), null, outage.reason, outage.since, outage.probes, records));
             }
-            for (List<Pending<T>> b : sealed) {
-                records += b.size();
-            }
+            destinationOutages.forEach((d, o) -> out.add(new SinkOutage(sink.name(), d, o.reason,
+                    o.since, o.probes, o.heldRecords())));
         }
-        return new SinkOutage(sink.name(), o.reason, o.since, o.probes, records);
+        return out;
     }
 
     /** The choke point for the sink's code. */
@@ -201,159 +230,258 @@ public final class SinkBatcher<T> {
             error = new SyncerException("sink " + sink.name() + " returned " + (results == null ? "no" : results.size())
                     + " results for " + batch.size() + " records");
         }
+        SinkResult[] outcome = new SinkResult[batch.size()];
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             SinkResult failure = cause instanceof SyncerException && !((SyncerException) cause).isRetriable()
                     ? SinkResult.fail(cause) : SinkResult.retry(cause);
-            for (Pending<T> p : batch) {
-                p.complete(failure);
+            SinkResult.Status probe;
+            synchronized (lock) {
+                probe = probeKind(batch);
             }
-            Outage o = outage;
-            if (o != null) {
-                scheduleProbe(o); // a probe that failed as a whole: the outage goes on
+            // a probe that fails as a whole (the sink threw, a timeout) says nothing new: the outage goes on
+            java.util.Arrays.fill(outcome, probe == SinkResult.Status.UNAVAILABLE ? SinkResult.unavailable(cause)
+                    : probe == SinkResult.Status.DESTINATION_UNAVAILABLE ? SinkResult.destinationUnavailable(cause) : failure);
+        } else {
+            for (int i = 0; i < batch.size(); i++) {
+                SinkResult r = results.get(i);
+                outcome[i] = r != null ? r : SinkResult.retry(new SyncerException("sink " + sink.name() + " returned a null result"));
             }
-            return;
         }
-        List<Pending<T>> unavailable = null;
-        Throwable why = null;
-        for (int i = 0; i < batch.size(); i++) {
-            SinkResult r = results.get(i);
-            if (r != null && r.status() == SinkResult.Status.UNAVAILABLE) {
-                if (unavailable == null) {
-                    unavailable = new ArrayList<>();
-                    why = r.error();
+        List<Pending<T>> done = new ArrayList<>(batch.size());
+        List<SinkResult> doneResults = new ArrayList<>(batch.size());
+        List<Runnable> logs = new ArrayList<>();
+        synchronized (lock) {
+            Map<String, Throwable> destinationsDown = new HashMap<>();
+            List<Pending<T>> sinkHeld = null;
+            Throwable sinkWhy = null;
+            for (int i = 0; i < batch.size(); i++) {
+                Pending<T> p = batch.get(i);
+                SinkResult r = outcome[i];
+                if (r.status() == SinkResult.Status.UNAVAILABLE && !released) {
+                    if (sinkHeld == null) {
+                        sinkHeld = new ArrayList<>();
+                        sinkWhy = r.error();
+                    }
+                    sinkHeld.add(p);
+                } else if (r.status() == SinkResult.Status.DESTINATION_UNAVAILABLE && !released) {
+                    String d = key(p.record);
+                    destinationsDown.putIfAbsent(d, r.error());
+                    destinationOutage(d, r.error()).held.add(p);
+                } else {
+                    done.add(p);
+                    doneResults.add(r.status() == SinkResult.Status.UNAVAILABLE
+                            || r.status() == SinkResult.Status.DESTINATION_UNAVAILABLE
+                            ? SinkResult.retry(r.error()) : r);
                 }
-                unavailable.add(batch.get(i));
-                continue;
             }
-            batch.get(i).complete(r == null ? SinkResult.retry(new SyncerException(
-                    "sink " + sink.name() + " returned a null result")) : r);
+            // destinations whose probe came back without DESTINATION_UNAVAILABLE write again
+            for (Map.Entry<String, Outage<T>> e : new ArrayList<>(destinationOutages.entrySet())) {
+                Outage<T> o = e.getValue();
+                if (o.probing == batch) {
+                    o.probing = null;
+                    Throwable why = destinationsDown.get(e.getKey());
+                    if (why == null) {
+                        destinationOutages.remove(e.getKey());
+                        pushFront(o.held);
+                        logs.add(recoveredLog(e.getKey(), o));
+                    } else {
+                        o.reason = String.valueOf(why.getMessage());
+                        scheduleProbe(e.getKey(), o, logs);
+                    }
+                } else if (destinationsDown.containsKey(e.getKey()) && o.probing == null) {
+                    scheduleProbe(e.getKey(), o, logs);
+                }
+            }
+            if (sinkHeld != null) {
+                if (outage == null) {
+                    outage = new Outage<>(String.valueOf(sinkWhy.getMessage()));
+                    outage.probes = 1;
+                } else {
+                    outage.reason = String.valueOf(sinkWhy.getMessage());
+                }
+                outage.held.addAll(sinkHeld);
+                if (outage.probing == batch) {
+                    outage.probing = null;
+                }
+                scheduleProbe(null, outage, logs);
+            } else if (outage != null && (outage.probing == batch || error == null)) {
+                // a write came back without UNAVAILABLE: the sink takes writes again
+                Outage<T> ended = outage;
+                outage = null;
+                pushFront(ended.held);
+                logs.add(recoveredLog(null, ended));
+            }
         }
-        if (unavailable != null) {
-            hold(unavailable, why);
-        } else if (outage != null) {
-            recovered();
+        for (int i = 0; i < done.size(); i++) {
+            done.get(i).complete(doneResults.get(i));
+        }
+        logs.forEach(Runnable::run);
+    }
+
+    /** Which outage {@code batch} is the probe of ({@code UNAVAILABLE}, {@code DESTINATION_UNAVAILABLE}) or {@code null}; lock held. */
+    private SinkResult.Status probeKind(List<Pending<T>> batch) {
+        if (outage != null && outage.probing == batch) {
+            return SinkResult.Status.UNAVAILABLE;
+        }
+        for (Outage<T> o : destinationOutages.values()) {
+            if (o.probing == batch) {
+                return SinkResult.Status.DESTINATION_UNAVAILABLE;
+            }
+        }
+        return null;
+    }
+
+    /** Puts held records back at the front of the sealed queue, in batches of at most maxRecords; lock held. */
+    private void pushFront(List<Pending<T>> records) {
+        for (int end = records.size(); end > 0; end -= policy.maxRecords()) {
+            sealed.addFirst(new ArrayList<>(records.subList(Math.max(0, end - policy.maxRecords()), end)));
         }
     }
 
-    /** Holds records the sink could not take and schedules the next probe. */
-    private void hold(List<Pending<T>> records, Throwable why) {
-        Outage o = null;
-        boolean started = false;
-        boolean closing;
-        synchronized (lock) {
-            closing = closed;
-            if (!closing) {
-                held.add(records);
-                started = outage == null;
-                o = started ? new Outage(Instant.now(), String.valueOf(why.getMessage()), 1) : outage.because(why);
-                outage = o;
-            }
+    /** The destination's outage, started if new; lock held. */
+    private Outage<T> destinationOutage(String destination, Throwable why) {
+        Outage<T> o = destinationOutages.get(destination);
+        if (o == null) {
+            o = new Outage<>(String.valueOf(why.getMessage()));
+            o.probes = 1;
+            destinationOutages.put(destination, o);
         }
-        if (closing) {
-            failAtClose(records, why); // outside the lock: completing runs the queue's continuations
+        return o;
+    }
+
+    /** Schedules the outage's next probe unless one is scheduled or running; lock held. */
+    private void scheduleProbe(String destination, Outage<T> o, List<Runnable> logs) {
+        if (o.probeScheduled || o.probing != null) {
             return;
         }
-        if (started || o.probes % WARN_EVERY_PROBES == 0) {
-            LOG.warn("sink {} cannot write ({}); holding its records, nothing is dead-lettered (try {} of this outage)",
-                    sink.name(), o.reason, o.probes);
+        o.probeScheduled = true;
+        long backoff = backoffNanos(o.probes);
+        String what = destination == null ? "sink " + sink.name() : "sink " + sink.name() + ", destination '"
+                + (destination.isEmpty() ? "(default)" : destination) + "'";
+        if (o.probes == 1 || o.probes % WARN_EVERY_PROBES == 0) {
+            String reason = o.reason;
+            long probes = o.probes;
+            logs.add(() -> LOG.warn("{} cannot write ({}); holding its records, nothing is dead-lettered; next try in "
+                    + "{} ms (try {} of this outage)", what, reason, TimeUnit.NANOSECONDS.toMillis(backoff), probes));
         }
-        scheduleProbe(o);
+        try {
+            timer.schedule(() -> probe(destination), backoff, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException closing) {
+            o.probeScheduled = false; // the timer stops only in close(), which gives back whatever is still held
+        }
     }
 
-    /** Schedules the outage's next probe unless one is scheduled already. */
-    private void scheduleProbe(Outage o) {
+    /** The wait before probe {@code probes + 1}: doubling from the first backoff, at most the longest, never overflowing. */
+    long backoffNanos(long probes) {
+        long first = policy.unavailableBackoff().toNanos();
+        long max = policy.maxUnavailableBackoff().toNanos();
+        long shift = Math.max(0, probes - 1);
+        if (shift >= Long.numberOfLeadingZeros(first) - 1) {
+            return max;
+        }
+        return Math.min(max, first << shift);
+    }
+
+    private void probe(String destination) {
         synchronized (lock) {
-            if (probeScheduled) {
+            Outage<T> o = destination == null ? outage : destinationOutages.get(destination);
+            if (o == null || released) {
                 return;
             }
-            probeScheduled = true;
-        }
-        long backoffNanos = Math.min(policy.maxUnavailableBackoff().toNanos(),
-                policy.unavailableBackoff().toNanos() << Math.min(30, o.probes - 1));
-        try {
-            timer.schedule(this::probe, backoffNanos, TimeUnit.NANOSECONDS);
-        } catch (RuntimeException closing) {
-            // the timer stops only in close(), which completes whatever is still held
-        }
-    }
-
-    private void probe() {
-        synchronized (lock) {
-            probeScheduled = false;
-            while (!held.isEmpty()) {
-                sealed.addFirst(held.pollLast());
+            o.probeScheduled = false;
+            if (destination == null) {
+                pushFront(o.held);
+                o.held = new ArrayList<>();
+                o.probeDue = true;
+            } else if (!o.held.isEmpty()) {
+                // one batch of the destination's records is the probe; the rest wait for its answer
+                int n = Math.min(o.held.size(), policy.maxRecords());
+                o.probing = new ArrayList<>(o.held.subList(0, n));
+                o.held = new ArrayList<>(o.held.subList(n, o.held.size()));
+                o.probes++;
+                sealed.addFirst(o.probing);
             }
-            probeDue = true;
         }
         dispatch();
     }
 
-    private void recovered() {
-        Outage ended;
-        synchronized (lock) {
-            ended = outage;
-            outage = null;
-            while (!held.isEmpty()) {
-                sealed.addFirst(held.pollLast());
-            }
-        }
-        if (ended != null) {
-            LOG.info("sink {} writes again after an outage of {} ms ({} tries)", sink.name(),
-                    java.time.Duration.between(ended.since, Instant.now()).toMillis(), ended.probes);
-        }
+    private Runnable recoveredLog(String destination, Outage<T> ended) {
+        String what = destination == null ? "sink " + sink.name() : "sink " + sink.name() + ", destination '"
+                + (destination.isEmpty() ? "(default)" : destination) + "'";
+        long ms = Duration.between(ended.since, Instant.now()).toMillis();
+        return () -> LOG.info("{} writes again after an outage of {} ms ({} tries)", what, ms, ended.probes);
     }
 
-    /** Records still held when the pipeline closes: retriable, so they are neither committed nor dead-lettered. */
-    private void failAtClose(List<Pending<T>> records, Throwable why) {
-        SinkResult r = SinkResult.retry(new SyncerException("sink " + sink.name() + " was unavailable at close: "
-                + (why == null ? "closed" : why.getMessage()), why));
-        for (Pending<T> p : records) {
-            p.complete(r);
-        }
-    }
-
-    /** Writes what is open now, stops the linger timer and closes the sink. */
-    public void close() {
-        flushOnLinger();
-        List<List<Pending<T>>> left = new ArrayList<>();
-        Outage o;
+    /**
+     * Gives back what outages hold, as retriable results, and from now on gives back at once any
+     * record that would be held: called when the pipeline starts closing, so its drain does not wait
+     * for a sink that cannot write. The records are then neither committed nor dead-lettered.
+     */
+    public void release() {
+        List<Pending<T>> back = new ArrayList<>();
+        Map<Pending<T>, SinkResult> results = new IdentityHashMap<>();
         synchronized (lock) {
-            o = outage;
-            if (o != null) {
-                // an unavailable sink takes nothing more: complete what it holds instead of waiting forever
-                closed = true;
-                left.addAll(held);
-                left.addAll(sealed);
-                held.clear();
+            released = true;
+            if (outage != null) {
+                SinkResult r = outage.givenBack(sink.name());
+                for (Pending<T> p : outage.held) {
+                    back.add(p);
+                    results.put(p, r);
+                }
+                outage.held = new ArrayList<>();
+                for (List<Pending<T>> b : sealed) {
+                    for (Pending<T> p : b) {
+                        back.add(p);
+                        results.put(p, r);
+                    }
+                }
                 sealed.clear();
             }
+            for (Outage<T> o : destinationOutages.values()) {
+                SinkResult r = o.givenBack(sink.name());
+                for (Pending<T> p : o.held) {
+                    back.add(p);
+                    results.put(p, r);
+                }
+                o.held = new ArrayList<>();
+            }
         }
-        for (List<Pending<T>> b : left) {
-            failAtClose(b, new SyncerException(o.reason));
+        for (Pending<T> p : back) {
+            p.complete(results.get(p));
         }
-        timer.shutdownNow();
+    }
+
+    /** Writes what is open now, gives back what outages hold, stops the timer and closes the sink. */
+    public void close() {
+        flushOnLinger();
+        release();
+        timer.shutdown(); // continuations already queued still run; delayed linger and probe tasks do not
         sink.close();
     }
 
-    /** An outage's state; immutable, replaced under the lock. */
-    private static final class Outage {
-        final Instant since;
-        final String reason;
-        final long probes;
+    /** An outage: since when, why, how many tries, and the records it holds; changed under the lock. */
+    private static final class Outage<T> {
+        final Instant since = Instant.now();
+        String reason;
+        long probes;
+        List<Pending<T>> held = new ArrayList<>();
+        /** The batch being written as this outage's probe, or {@code null}. */
+        List<Pending<T>> probing;
+        boolean probeDue;
+        boolean probeScheduled;
 
-        Outage(Instant since, String reason, long probes) {
-            this.since = since;
-            this.reason = reason;
-            this.probes = probes;
+        Outage(String reason) {
+            this.reason = Objects.requireNonNull(reason, "reason");
         }
 
-        Outage probed() {
-            return new Outage(since, reason, probes + 1);
+        long heldRecords() {
+            return held.size() + (probing == null ? 0 : probing.size());
         }
 
-        Outage because(Throwable why) {
-            return new Outage(since, String.valueOf(why.getMessage()), probes);
+        SinkResult givenBack(String sink) {
+            return SinkResult.retry(new SyncerException("sink " + sink + " could not write when the pipeline closed: "
+                    + reason));
         }
     }
 

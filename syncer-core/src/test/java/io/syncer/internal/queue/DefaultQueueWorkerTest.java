@@ -293,6 +293,36 @@ class DefaultQueueWorkerTest {
     }
 
     /**
+     * The retry budget runs from the first failure: a record that waited longer than maxElapsed before it first
+     * failed (held by a sink that could not write, or slow work) still gets its retries (review finding: time held
+     * in a sink outage counted against it, so the backlog was dead-lettered at the first error after recovery).
+     */
+    @Test
+    void theRetryBudgetStartsAtTheFirstFailureNotAtTheFirstAttempt() {
+        AtomicInteger calls = new AtomicInteger();
+        start(QueueWorkerConfig.builder().workers(1).retryPolicy(RetryPolicy.builder().maxAttempts(5)
+                        .maxElapsed(Duration.ofMillis(300)).initialBackoff(Duration.ofMillis(10)).maxBackoff(Duration.ofMillis(20))
+                        .build()).build(),
+                (id, r) -> {
+                    int n = calls.incrementAndGet();
+                    java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+                    if (n == 1) {
+                        // held 600 ms (twice maxElapsed), then a transient failure
+                        java.util.concurrent.CompletableFuture.delayedExecutor(600, java.util.concurrent.TimeUnit.MILLISECONDS)
+                                .execute(() -> f.completeExceptionally(new java.io.IOException("throttled")));
+                    } else {
+                        f.complete(null);
+                    }
+                    return f;
+                });
+        FakeClaim claim = new FakeClaim(P0, List.of(record(P0, 0, "k")));
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(5)).until(() -> claim.processed.contains(0L) || !claim.halts.isEmpty());
+        assertEquals(List.of(), claim.halts, "retried, not given up");
+        assertEquals(2, calls.get());
+    }
+
+    /**
      * A route to a sink that does not exist (a typo) is a programming error, not bad data: the partition halts with
      * the reason; nothing is dead-lettered or marked processed (issue 16, item 2).
      */

@@ -90,6 +90,11 @@ class SinkBatcherAndFanOutTest {
         }
     }
 
+    private static io.syncer.sink.SinkOutage outage(SinkBatcher<String> b) {
+        List<io.syncer.sink.SinkOutage> all = b.outages();
+        return all.isEmpty() ? null : all.get(0);
+    }
+
     private SinkBatcher<String> batcher(FakeSink sink) {
         SinkBatcher<String> b = new SinkBatcher<>(sink);
         open.add(b);
@@ -221,7 +226,7 @@ class SinkBatcherAndFanOutTest {
             public CompletionStage<List<SinkResult>> write(List<SinkRecord<String>> batch) {
                 writeTimes.add(System.nanoTime());
                 int now = inFlight.incrementAndGet();
-                if (self.get().outage() != null) {
+                if (outage(self.get()) != null) {
                     maxProbesInFlight.accumulateAndGet(now, Math::max);
                 }
                 List<SinkResult> results = new ArrayList<>();
@@ -242,9 +247,9 @@ class SinkBatcherAndFanOutTest {
         for (int i = 0; i < 10; i++) {
             results.add(b.submit(new SinkRecord<>("v" + i, null, record(i))));
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> b.outage() != null && b.outage().probes() >= 4);
+        await().atMost(Duration.ofSeconds(5)).until(() -> outage(b) != null && outage(b).probes() >= 4);
         assertTrue(results.stream().noneMatch(CompletableFuture::isDone), "no record completes while the sink is down");
-        io.syncer.sink.SinkOutage outage = b.outage();
+        io.syncer.sink.SinkOutage outage = outage(b);
         assertEquals("cls", outage.sink());
         assertTrue(outage.reason().contains("AuthFailure"), outage.reason());
         assertEquals(10, outage.heldRecords(), "every record is held");
@@ -253,7 +258,7 @@ class SinkBatcherAndFanOutTest {
         for (CompletableFuture<SinkResult> f : results) {
             assertEquals(SinkResult.Status.OK, f.join().status());
         }
-        assertEquals(null, b.outage(), "the outage ends with the first good write");
+        assertEquals(null, outage(b), "the outage ends with the first good write");
         assertTrue(writeTimes.size() >= 5 + 3, "the first wave of 5 batches, then probes: " + writeTimes.size());
     }
 
@@ -264,7 +269,7 @@ class SinkBatcherAndFanOutTest {
                 v -> SinkResult.unavailable(new IllegalStateException("table missing")));
         SinkBatcher<String> b = new SinkBatcher<>(sink);
         CompletableFuture<SinkResult> first = b.submit(new SinkRecord<>("a", null, record(0)));
-        await().until(() -> b.outage() != null);
+        await().until(() -> outage(b) != null);
         CompletableFuture<SinkResult> second = b.submit(new SinkRecord<>("b", null, record(1)));
         assertEquals(1, sink.batches.size(), "nothing more is written during the outage before the probe");
         b.close();
@@ -273,13 +278,91 @@ class SinkBatcherAndFanOutTest {
         assertTrue(first.join().error().getMessage().contains("table missing"), first.join().error().getMessage());
     }
 
+    /**
+     * One destination that cannot take writes (a tenant's missing table) holds only its own records: the other
+     * destinations' records complete, the held ones are probed alone and complete once the destination is back.
+     */
+    @Test
+    void anUnavailableDestinationHoldsOnlyItsRecords() {
+        java.util.concurrent.atomic.AtomicBoolean tableMissing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<List<String>> writes = new CopyOnWriteArrayList<>();
+        Sink<String> sink = new Sink<>() {
+            @Override
+            public String name() {
+                return "ch";
+            }
+
+            @Override
+            public BatchPolicy batchPolicy() {
+                return BatchPolicy.builder().maxRecords(4).linger(Duration.ZERO)
+                        .unavailableBackoff(Duration.ofMillis(50), Duration.ofMillis(100)).build();
+            }
+
+            @Override
+            public CompletionStage<List<SinkResult>> write(List<SinkRecord<String>> batch) {
+                List<String> seen = new ArrayList<>();
+                List<SinkResult> results = new ArrayList<>();
+                for (SinkRecord<String> r : batch) {
+                    seen.add(r.destination());
+                    results.add("t_new".equals(r.destination()) && tableMissing.get()
+                            ? SinkResult.destinationUnavailable(new IllegalStateException("Code: 60 table t_new missing"))
+                            : SinkResult.ok());
+                }
+                writes.add(seen);
+                return CompletableFuture.completedFuture(results);
+            }
+        };
+        SinkBatcher<String> b = new SinkBatcher<>(sink);
+        open.add(b);
+        List<CompletableFuture<SinkResult>> newTenant = new ArrayList<>();
+        List<CompletableFuture<SinkResult>> others = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String table = i % 3 == 0 ? "t_new" : "t_" + (i % 3);
+            CompletableFuture<SinkResult> f = b.submit(new SinkRecord<>("v" + i, table, record(i)));
+            (table.equals("t_new") ? newTenant : others).add(f);
+        }
+        for (CompletableFuture<SinkResult> f : others) {
+            assertEquals(SinkResult.Status.OK, f.join().status(), "the other tables are written during the outage");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> outage(b) != null && outage(b).probes() >= 3);
+        assertTrue(newTenant.stream().noneMatch(CompletableFuture::isDone), "the missing table's records are held");
+        io.syncer.sink.SinkOutage o = outage(b);
+        assertEquals("t_new", o.destination());
+        assertEquals(4, o.heldRecords());
+        for (CompletableFuture<SinkResult> f : List.of(b.submit(new SinkRecord<>("late", "t_1", record(99))))) {
+            assertEquals(SinkResult.Status.OK, f.join().status(), "a new record of another table is not held");
+        }
+        tableMissing.set(false);
+        for (CompletableFuture<SinkResult> f : newTenant) {
+            assertEquals(SinkResult.Status.OK, f.join().status());
+        }
+        assertEquals(null, outage(b));
+        for (List<String> w : writes.subList(1, writes.size())) {
+            if (w.contains("t_new")) {
+                assertEquals(java.util.Set.of("t_new"), java.util.Set.copyOf(w), "probes hold only the missing table's records");
+            }
+        }
+    }
+
+    @Test
+    void theBackoffDoublesToItsLongestAndNeverOverflows() {
+        SinkBatcher<String> b = batcher(new FakeSink("s", BatchPolicy.builder()
+                .unavailableBackoff(Duration.ofSeconds(10), Duration.ofSeconds(30)).build(), v -> SinkResult.ok()));
+        assertEquals(Duration.ofSeconds(10).toNanos(), b.backoffNanos(1));
+        assertEquals(Duration.ofSeconds(20).toNanos(), b.backoffNanos(2));
+        assertEquals(Duration.ofSeconds(30).toNanos(), b.backoffNanos(3));
+        for (long probes : new long[] {31, 32, 63, 64, 1_000, Long.MAX_VALUE}) {
+            assertEquals(Duration.ofSeconds(30).toNanos(), b.backoffNanos(probes), "probe " + probes);
+        }
+    }
+
     @Test
     void aSinkOutageDegradesTheGroupHealth() {
         io.syncer.consume.GroupHealth running = new io.syncer.consume.GroupHealth(io.syncer.consume.ManagerState.RUNNING,
                 java.util.Set.of(), java.util.Set.of(), Map.of(), java.util.Set.of(), Map.of(), 0, 0, null);
         assertTrue(running.isHealthy());
         io.syncer.consume.GroupHealth degraded = running.withSinkOutages(Map.of("cls",
-                new io.syncer.sink.SinkOutage("cls", "AuthFailure", java.time.Instant.now(), 3, 42)));
+                new io.syncer.sink.SinkOutage("cls", null, "AuthFailure", java.time.Instant.now(), 3, 42)));
         assertEquals(io.syncer.consume.ManagerState.DEGRADED, degraded.state());
         assertTrue(!degraded.isHealthy());
         assertEquals(42, degraded.sinkOutages().get("cls").heldRecords());

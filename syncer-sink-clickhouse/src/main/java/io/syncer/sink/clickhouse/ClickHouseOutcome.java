@@ -28,10 +28,13 @@ final class ClickHouseOutcome {
      */
     static final Set<Integer> RETRIABLE = Set.of(3, 107, 159, 164, 202, 203, 209, 210, 241, 242, 252, 285, 319, 425, 999);
     /**
-     * The sink as a whole cannot write: unknown table, database or column, bad user, password or
-     * rights, a read-only server. Records are held, not dead-lettered.
+     * The insert's table cannot take writes (unknown table, database or column, no rights on it):
+     * that table's records are held and probed alone, the other tables go on; nothing is
+     * dead-lettered.
      */
-    static final Set<Integer> SINK_WIDE = Set.of(16, 47, 60, 81, 192, 193, 194, 195, 291, 497, 516);
+    static final Set<Integer> DESTINATION = Set.of(16, 47, 60, 81, 291, 497);
+    /** The sink as a whole cannot write: unknown user, wrong or missing password, address not allowed. */
+    static final Set<Integer> SINK_WIDE = Set.of(192, 193, 194, 195, 516);
 
     /** What the failure says about the rows of the insert. */
     enum Kind {
@@ -39,7 +42,9 @@ final class ClickHouseOutcome {
         RETRY,
         /** The data is at fault: split the insert to find the row, then fail it alone. */
         ROWS,
-        /** The table or credentials are at fault: hold the rows. */
+        /** The table is at fault (missing, no rights): hold its rows. */
+        DESTINATION,
+        /** The credentials are at fault: hold every row. */
         UNAVAILABLE
     }
 
@@ -78,7 +83,9 @@ final class ClickHouseOutcome {
         Kind kind;
         if (code > 0 && RETRIABLE.contains(code)) {
             kind = Kind.RETRY;
-        } else if (code > 0 && SINK_WIDE.contains(code) || httpStatus == 401 || httpStatus == 403) {
+        } else if (code > 0 && DESTINATION.contains(code)) {
+            kind = Kind.DESTINATION;
+        } else if (code > 0 && SINK_WIDE.contains(code) || httpStatus == 401) {
             kind = Kind.UNAVAILABLE;
         } else if (code > 0) {
             kind = Kind.ROWS;
@@ -99,6 +106,8 @@ final class ClickHouseOutcome {
         switch (kind) {
             case UNAVAILABLE:
                 return SinkResult.unavailable(error);
+            case DESTINATION:
+                return SinkResult.destinationUnavailable(error);
             case RETRY:
                 return SinkResult.retry(error);
             default:

@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  *   <li>retried by core: the codes ClickHouse's Kafka connector retries (3, 107, 159, 164, 202, 203,
  *       209, 210, 241 memory limit, 242, 252 too many parts, 285, 319, 425, 999), timeouts, refused
  *       connections and 5xx without a code;</li>
- *   <li>the sink cannot write (unknown table, database or column; authentication; access): the rows
- *       are held un-acknowledged and probed with a backoff, the pipeline's health lists the sink,
- *       nothing is dead-lettered;</li>
+ *   <li>the table cannot take writes (unknown table, database or column; no rights on it): that
+ *       table's rows are held un-acknowledged and probed alone with a backoff while the other tables
+ *       go on, the pipeline's health lists {@code sink/table}, nothing is dead-lettered; the sink
+ *       cannot write at all (unknown user, wrong password): every row is held the same way;</li>
  *   <li>any other server error is the data's: the insert is split in halves until the row at fault
  *       is alone, which is dead-lettered with the server's message (headers
  *       {@code syncer.dlt.detail.clickhouse.*}); its neighbours are inserted.</li>
@@ -64,9 +65,10 @@ import org.slf4j.LoggerFactory;
  * record once, on every server version. (2) {@link Builder#deduplicationTokens}: each insert holds
  * the rows of one source partition and carries {@code insert_deduplication_token =
  * <table>-<topic>-<partition>-<first offset>-<last offset>-<rows>-<crc of the offsets>}, so a server (22.2 and later, with
- * deduplication enabled on the table) drops an insert repeated with the same rows: a retry after a
- * timeout whose insert had landed. It does not cover a crash: the records re-delivered after a
- * restart are batched anew, so their inserts need not match the first ones; use (1) for that.
+ * deduplication enabled on the table) drops an insert repeated with the same rows: client-v2's own
+ * retry of a request that timed out after it landed (if the client is built to retry timeouts).
+ * Core's retries and a crash do not repeat an insert: their records are batched anew, so the
+ * inserts and tokens differ; use (1) for those.
  *
  * <p>Delivery is at least once. Thread-safe. The client is the caller's and is not closed here;
  * build it with {@code setMaxRetries(0)} so core's retry policy is the one retry layer.

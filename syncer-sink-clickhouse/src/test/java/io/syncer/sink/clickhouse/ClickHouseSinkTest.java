@@ -85,13 +85,17 @@ class ClickHouseSinkTest {
     void classifiesByErrorCodeAndTransport() {
         assertEquals(ClickHouseOutcome.Kind.RETRY, kind(new ServerException(252, "Too many parts", 500, "q")));
         assertEquals(ClickHouseOutcome.Kind.RETRY, kind(new ServerException(241, "Memory limit", 500, "q")));
-        assertEquals(ClickHouseOutcome.Kind.UNAVAILABLE, kind(new ServerException(60, "Table x doesn't exist", 404, "q")));
+        assertEquals(ClickHouseOutcome.Kind.DESTINATION, kind(new ServerException(60, "Table x doesn't exist", 404, "q")));
+        assertEquals(SinkResult.Status.DESTINATION_UNAVAILABLE,
+                ClickHouseOutcome.of("ch", "t", new ServerException(60, "Table x doesn't exist", 404, "q")).result().status());
         assertEquals(ClickHouseOutcome.Kind.UNAVAILABLE, kind(new ServerException(516, "Authentication failed", 401, "q")));
         assertEquals(ClickHouseOutcome.Kind.ROWS, kind(new ServerException(27, "Cannot parse input", 400, "q")));
         assertEquals(ClickHouseOutcome.Kind.RETRY, kind(new CompletionException(new ConnectException("refused"))));
         // 18.16's text, when the client could not parse the code
-        assertEquals(ClickHouseOutcome.Kind.UNAVAILABLE,
+        assertEquals(ClickHouseOutcome.Kind.DESTINATION,
                 kind(new RuntimeException("Code: 60, e.displayText() = DB::Exception: Table default.x doesn't exist.")));
+        assertEquals(ClickHouseOutcome.Kind.UNAVAILABLE,
+                kind(new RuntimeException("Code: 193, e.displayText() = DB::Exception: Wrong password for user default")));
         ClickHouseOutcome rows = ClickHouseOutcome.of("ch", "t", new ServerException(27, "Cannot parse input", 400, "qid-1"));
         assertEquals("27", rows.error.details().get(ClickHouseOutcome.CODE));
         assertEquals("qid-1", rows.error.details().get(ClickHouseOutcome.QUERY_ID));

@@ -34,7 +34,9 @@ final class ClsOutcome {
         CONTENT,
         /** The topic is at fault (404): every record of the call fails. */
         TOPIC,
-        /** The sink as a whole cannot write (401, 403): hold the records, do not dead-letter them. */
+        /** The topic cannot take this key's writes (403): hold its records, the other topics go on. */
+        DESTINATION,
+        /** The sink as a whole cannot write (401): hold the records, do not dead-letter them. */
         UNAVAILABLE
     }
 
@@ -60,8 +62,8 @@ final class ClsOutcome {
                 what = "CLS rejected the credentials (HTTP 401 AuthFailure): check the SecretId and SecretKey";
                 break;
             case "SingleValueExceed1M":
-                // values are checked against 1 MiB before upload, so a 403 is the account's, not a record's
-                kind = Kind.UNAVAILABLE;
+                // values are checked against 1 MiB before upload, so a 403 is a permission on this topic, not a record's
+                kind = Kind.DESTINATION;
                 what = "CLS refused the upload (HTTP 403; the SDK labels every 403 SingleValueExceed1M, but values are "
                         + "checked before upload): check the key's permissions on the topic and the account's state";
                 break;
@@ -118,6 +120,8 @@ final class ClsOutcome {
         switch (kind) {
             case UNAVAILABLE:
                 return SinkResult.unavailable(error);
+            case DESTINATION:
+                return SinkResult.destinationUnavailable(error);
             case RETRY:
                 return SinkResult.retry(error);
             default:

@@ -57,10 +57,11 @@ import org.slf4j.LoggerFactory;
  *       (dead letter), its neighbours are uploaded. 404 (TopicNotExists): the call's records fail.
  *       A dead letter carries the CLS error code, message and request id as
  *       {@code syncer.dlt.detail.cls.*} headers.</li>
- *   <li>401 (AuthFailure) and 403: the sink cannot write at all, which is not the records' fault:
- *       they are held un-acknowledged, core retries with a growing backoff, the pipeline's
- *       {@code health()} lists the sink in {@code sinkOutages} with the reason, and nothing is
- *       dead-lettered. {@link #updateCredentials} (or a fixed key on the server) ends it.</li>
+ *   <li>401 (AuthFailure): the sink cannot write at all, which is not the records' fault: they are
+ *       held un-acknowledged, core probes with a growing backoff, the pipeline's {@code health()}
+ *       lists the sink in {@code sinkOutages} with the reason, and nothing is dead-lettered.
+ *       {@link #updateCredentials} (or a fixed key on the server) ends it. 403 (no permission on a
+ *       topic) holds only that topic's records the same way; the other topics go on.</li>
  * </ul>
  *
  * <p>Delivery is at least once. A request that timed out may have been stored by CLS and is sent
@@ -81,8 +82,8 @@ public final class ClsSink<T> implements Sink<T> {
     /** UTF-8 bytes of keys and values per upload call at most: below CLS's 5 MB per log group and 6 MB per request. */
     public static final int MAX_CALL_BYTES = 4 * 1024 * 1024;
     /**
-     * Default {@link SinkBuilder#batchPolicy}: 4,096 records or 4 MiB, 200 ms linger, 4 batches in
-     * flight. A batch is split per topic, so with many tenants each request holds a share of it.
+     * Default {@link SinkBuilder#batchPolicy}: 2,048 records or 4 MiB, 200 ms linger, 4 batches in
+     * flight (4 batches of 2,048 fit the pipeline's default 10,000 records in flight). A batch is split per topic, so with many tenants each request holds a share of it.
      */
     public static final BatchPolicy DEFAULT_BATCH_POLICY = BatchPolicy.builder().maxRecords(2_048)
             .maxBytes(4L * 1024 * 1024).linger(Duration.ofMillis(200)).maxInFlight(4).build();

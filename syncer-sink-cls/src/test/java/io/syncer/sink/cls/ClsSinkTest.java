@@ -57,7 +57,9 @@ class ClsSinkTest {
     void classifiesEveryCodeTheSdkReports() {
         assertEquals(ClsOutcome.Kind.UNAVAILABLE, ClsOutcome.of("cls", "t", failed("AuthFailure", "r1")).kind);
         assertEquals(SinkResult.Status.UNAVAILABLE, ClsOutcome.of("cls", "t", failed("AuthFailure", "r1")).result().status());
-        assertEquals(ClsOutcome.Kind.UNAVAILABLE, ClsOutcome.of("cls", "t", failed("SingleValueExceed1M", "r")).kind);
+        assertEquals(ClsOutcome.Kind.DESTINATION, ClsOutcome.of("cls", "t", failed("SingleValueExceed1M", "r")).kind);
+        assertEquals(SinkResult.Status.DESTINATION_UNAVAILABLE,
+                ClsOutcome.of("cls", "t", failed("SingleValueExceed1M", "r")).result().status());
         assertEquals(ClsOutcome.Kind.TOPIC, ClsOutcome.of("cls", "t", failed("TopicNotExists", "r")).kind);
         assertEquals(SinkResult.Status.FAIL, ClsOutcome.of("cls", "t", failed("TopicNotExists", "r")).result().status());
         assertEquals(ClsOutcome.Kind.CONTENT, ClsOutcome.of("cls", "t", failed("InvalidParam", "r")).kind);
