@@ -65,6 +65,7 @@ public interface Syncer extends AutoCloseable {
 
     /**
      * Closes within {@code timeout}: the consumer group (with {@code mode}), then every sink.
+     * Idempotent: a second call returns at once.
      *
      * @param timeout the whole deadline
      * @param mode whether queued records are finished first
@@ -78,6 +79,22 @@ public interface Syncer extends AutoCloseable {
      */
     default void close(Duration timeout) {
         close(timeout, DrainMode.DRAIN);
+    }
+
+    /**
+     * Registers a JVM shutdown hook (thread {@code syncer-shutdown-<n>}) that closes this pipeline
+     * with {@link DrainMode#DRAIN} within {@code timeout}, so a SIGTERM drains and commits what was
+     * processed. The hook is not removed by an earlier explicit {@link #close}; closing twice is
+     * harmless.
+     *
+     * @param timeout the close deadline, e.g. below the orchestrator's kill grace period
+     * @return this pipeline
+     */
+    default Syncer closeOnShutdown(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> close(timeout), "syncer-shutdown-"
+                + Integer.toHexString(System.identityHashCode(this))));
+        return this;
     }
 
     /** Closes with {@link DrainMode#DRAIN} within {@link #DEFAULT_CLOSE_TIMEOUT}. */

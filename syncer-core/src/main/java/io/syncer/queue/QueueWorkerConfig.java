@@ -116,15 +116,31 @@ public final class QueueWorkerConfig {
      * @return a copy with that bound
      */
     public QueueWorkerConfig withMaxInFlight(int maxInFlight) {
+        Builder b = copy();
+        b.maxInFlight = Require.positive("maxInFlight", maxInFlight);
+        return new QueueWorkerConfig(b);
+    }
+
+    /**
+     * This configuration with another {@link #name()}.
+     *
+     * @param name letters, digits, '.', '_' or '-'
+     * @return a copy with that name
+     */
+    public QueueWorkerConfig withName(String name) {
+        return new QueueWorkerConfig(copy().name(name));
+    }
+
+    private Builder copy() {
         Builder b = new Builder();
         b.name = name;
         b.workers = workers;
-        b.maxInFlight = Require.positive("maxInFlight", maxInFlight);
+        b.maxInFlight = maxInFlight;
         b.ordering = ordering;
         b.retryPolicy = retryPolicy;
         b.errorClassifier = errorClassifier;
         b.deadLetterPolicy = deadLetterPolicy;
-        return new QueueWorkerConfig(b);
+        return b;
     }
 
     /** @return which items may run concurrently */
@@ -168,7 +184,8 @@ public final class QueueWorkerConfig {
 
         /**
          * Name used in thread names ({@code syncer-worker-<name>-<n>}) and logs. Default
-         * {@link #DEFAULT_NAME}.
+         * {@link #DEFAULT_NAME}; in a {@link io.syncer.Syncer} pipeline the default becomes the
+         * consumer group's id, so log lines name the pipeline.
          *
          * @param name letters, digits, '.', '_' or '-'
          * @return this builder

@@ -25,6 +25,7 @@ import java.util.Map;
 public final class DefaultSyncer<T> implements Syncer {
     private final ConsumerGroupManager manager;
     private final Map<String, SinkBatcher<T>> batchers = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public DefaultSyncer(ConsumerGroupConfig consumer, QueueWorkerConfig worker, RecordDecoder<T> decoder,
                          List<Sink<T>> sinks, Router<T> router, UnroutedPolicy unrouted, SyncerMetrics metrics,
@@ -38,6 +39,10 @@ public final class DefaultSyncer<T> implements Syncer {
         // would make every batch wait out its linger. The sinks' BatchPolicy bounds their writes.
         QueueWorkerConfig effective = worker.maxInFlight() >= consumer.maxQueuedRecords() ? worker
                 : worker.withMaxInFlight(consumer.maxQueuedRecords());
+        if (effective.name().equals(QueueWorkerConfig.DEFAULT_NAME)) {
+            // log lines and threads name the pipeline ("queue access-log-syncer: ..."), not "queue queue"
+            effective = effective.withName(consumer.groupId().replaceAll("[^A-Za-z0-9._-]", "_"));
+        }
         QueueWorker<Decoded<T>> queue = QueueWorker.create(effective, Decoded.decoder(decoder), fanOut);
         this.manager = transactions == null ? ConsumerGroupManager.create(consumer, queue, safe)
                 : ConsumerGroupManager.createExactlyOnce(consumer, queue, safe, transactions);
@@ -66,6 +71,9 @@ public final class DefaultSyncer<T> implements Syncer {
 
     @Override
     public void close(Duration timeout, DrainMode mode) {
+        if (!closed.compareAndSet(false, true)) {
+            return; // idempotent: the sinks are closed once
+        }
         SyncerException failure = null;
         for (SinkBatcher<T> b : batchers.values()) {
             b.release(); // what a sink that cannot write holds goes back, retriable, so the drain need not wait for it

@@ -367,4 +367,33 @@ class SinkBatcherAndFanOutTest {
         assertTrue(!degraded.isHealthy());
         assertEquals(42, degraded.sinkOutages().get("cls").heldRecords());
     }
+
+    /** A pipeline closes its sinks once however often it is closed (a shutdown hook after an explicit close). */
+    @Test
+    void closingAPipelineTwiceClosesItsSinksOnce() {
+        AtomicInteger closes = new AtomicInteger();
+        Sink<String> sink = new Sink<>() {
+            @Override
+            public String name() {
+                return "s";
+            }
+
+            @Override
+            public CompletionStage<List<SinkResult>> write(List<SinkRecord<String>> batch) {
+                return CompletableFuture.completedFuture(java.util.Collections.nCopies(batch.size(), SinkResult.ok()));
+            }
+
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+            }
+        };
+        io.syncer.Syncer syncer = io.syncer.Syncer.builder(io.syncer.queue.RecordDecoder.utf8Value())
+                .consumer(io.syncer.consume.ConsumerGroupConfig.builder().groupId("g").topics("t")
+                        .bootstrapServers("localhost:1").build())
+                .sink(sink).build();
+        syncer.close(Duration.ofSeconds(5));
+        syncer.close(Duration.ofSeconds(5));
+        assertEquals(1, closes.get());
+    }
 }
