@@ -97,6 +97,26 @@ public interface Syncer extends AutoCloseable {
         return this;
     }
 
+    /**
+     * Waits until {@link GroupHealth#isCaughtUp()}: every record up to the log ends is processed
+     * and committed (e.g. for a batch job that drains a topic, or a test). Polls
+     * {@link #health()} every 100 ms on the calling thread.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} when caught up, {@code false} when the timeout passed first
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    default boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!health().isCaughtUp()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
     /** Closes with {@link DrainMode#DRAIN} within {@link #DEFAULT_CLOSE_TIMEOUT}. */
     @Override
     default void close() {

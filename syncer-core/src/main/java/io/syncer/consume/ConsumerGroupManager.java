@@ -132,6 +132,26 @@ public interface ConsumerGroupManager extends AutoCloseable {
     }
 
     /**
+     * Waits until {@link GroupHealth#isCaughtUp()}: every record up to the log ends is processed
+     * and committed (e.g. for a batch job that drains a topic, or a test). Polls
+     * {@link #health()} every 100 ms on the calling thread.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} when caught up, {@code false} when the timeout passed first
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    default boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!health().isCaughtUp()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
+    /**
      * Registers a JVM shutdown hook that closes this manager with {@link DrainMode#DRAIN} within
      * {@code timeout}; for applications whose {@code main} only starts pipelines.
      *

@@ -88,6 +88,27 @@ public record GroupHealth(
     }
 
     /**
+     * Whether the member is consuming and has processed and committed every record up to the log
+     * ends it last saw, on every assigned partition: the "am I caught up?" question. {@code false}
+     * while starting, before any partition is assigned, before the log ends are known, and while a
+     * sink or partition is out.
+     *
+     * @return {@code true} when caught up
+     */
+    public boolean isCaughtUp() {
+        if (state != ManagerState.RUNNING || assignment.isEmpty()) {
+            return false;
+        }
+        for (TopicPartition tp : assignment) {
+            PartitionStatus s = partitions.get(tp);
+            if (s == null || !s.caughtUp()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * This view with {@code outages} added to {@link #sinkOutages()} (and the state turned
      * {@link ManagerState#DEGRADED} if it was running and any are given).
      *
