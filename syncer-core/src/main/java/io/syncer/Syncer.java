@@ -69,6 +69,9 @@ public interface Syncer extends AutoCloseable {
      *
      * @param timeout the whole deadline
      * @param mode whether queued records are finished first
+     * @throws SyncerException when the consumer group had failed (its poll thread stopped on an
+     *     error, see {@link GroupHealth#failure()}) or a sink failed to close; every sink is closed
+     *     all the same, and later failures are suppressed into the first
      */
     void close(Duration timeout, DrainMode mode);
 

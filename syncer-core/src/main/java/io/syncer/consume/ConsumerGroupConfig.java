@@ -571,7 +571,10 @@ public final class ConsumerGroupConfig {
          * @throws IllegalArgumentException when a required setting is missing or settings conflict
          */
         public ConsumerGroupConfig build() {
-            Require.argument(groupId != null, "groupId is required");
+            Require.argument(groupId != null, "groupId is required: ConsumerGroupConfig.builder().groupId(...), or "
+                    + "syncer.consumer.group.id in a properties file%s",
+                    kafkaProperties.containsKey(ConsumerConfig.GROUP_ID_CONFIG)
+                            ? " (a Kafka group.id property alone is not used: the group is syncer's setting)" : "");
             Require.argument(topics.isEmpty() != (topicPattern == null),
                     "set exactly one of topics or topicPattern");
             Require.argument(kafkaProperties.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG),
@@ -592,7 +595,8 @@ public final class ConsumerGroupConfig {
                     "do not set auto.offset.reset: use initialPosition(...) and offsetResetPolicy(...)");
             Require.argument(!kafkaProperties.containsKey(ConsumerConfig.GROUP_ID_CONFIG)
                             || groupId.equals(kafkaProperties.get(ConsumerConfig.GROUP_ID_CONFIG)),
-                    "group.id in kafkaProperties differs from groupId");
+                    "group.id in kafkaProperties (%s) differs from groupId (%s): set the group once, with groupId(...) "
+                            + "or syncer.consumer.group.id", kafkaProperties.get(ConsumerConfig.GROUP_ID_CONFIG), groupId);
             return new ConsumerGroupConfig(this);
         }
     }

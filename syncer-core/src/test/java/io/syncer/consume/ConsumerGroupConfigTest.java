@@ -145,4 +145,13 @@ class ConsumerGroupConfigTest {
                 + "required username=\"u\" password=\"hunter2\";").build().toString();
         assertTrue(!s.contains("hunter2") && s.contains("sasl.jaas.config"), s);
     }
+
+    /** Issue 16, item 6: a group id given only as a Kafka property gets a message that names the syncer key. */
+    @Test
+    void aGroupIdGivenOnlyAsAKafkaPropertyIsNamedInTheError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConsumerGroupConfig.builder()
+                .topics("t").bootstrapServers("localhost:9092").kafkaProperty("group.id", "g").build());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("syncer.consumer.group.id")
+                && e.getMessage().contains("groupId("), e.getMessage());
+    }
 }

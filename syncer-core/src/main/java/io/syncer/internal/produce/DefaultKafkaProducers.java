@@ -93,7 +93,17 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
         p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(config.deliveryTimeout().toMillis()));
         Duration delivery = Duration.ofMillis(Long.parseLong(String.valueOf(p.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG))));
         this.maxWait = delivery.plus(WAIT_SLACK);
-        this.producer = factory.apply(p);
+        try {
+            this.producer = factory.apply(p);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // "Failed to construct kafka producer" says nothing: name the address and keep the client's reason
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new SyncerException("cannot create the Kafka producer for bootstrap.servers="
+                    + p.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + root.getMessage(), e);
+        }
     }
 
     @Override
