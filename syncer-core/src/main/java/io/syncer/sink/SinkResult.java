@@ -98,6 +98,29 @@ public final class SinkResult {
         return new SinkResult(Status.DESTINATION_UNAVAILABLE, Objects.requireNonNull(error, "error"));
     }
 
+    /**
+     * A result of the given kind, for a sink that classifies its client's errors into a status
+     * first (one table of codes, one factory call).
+     *
+     * @param status the kind of outcome
+     * @param error why, required unless {@code status} is {@link Status#OK}
+     * @return the result
+     */
+    public static SinkResult of(Status status, Throwable error) {
+        switch (Objects.requireNonNull(status, "status")) {
+            case OK:
+                return OK;
+            case RETRY:
+                return retry(error);
+            case FAIL:
+                return fail(error);
+            case UNAVAILABLE:
+                return unavailable(error);
+            default:
+                return destinationUnavailable(error);
+        }
+    }
+
     /** @return the kind of outcome */
     public Status status() {
         return status;

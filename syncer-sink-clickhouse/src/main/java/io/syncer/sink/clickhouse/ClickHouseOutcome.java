@@ -39,13 +39,20 @@ final class ClickHouseOutcome {
     /** What the failure says about the rows of the insert. */
     enum Kind {
         /** Transient: retry the rows. */
-        RETRY,
+        RETRY(SinkResult.Status.RETRY),
         /** The data is at fault: split the insert to find the row, then fail it alone. */
-        ROWS,
+        ROWS(SinkResult.Status.FAIL),
         /** The table is at fault (missing, no rights): hold its rows. */
-        DESTINATION,
+        DESTINATION(SinkResult.Status.DESTINATION_UNAVAILABLE),
         /** The credentials are at fault: hold every row. */
-        UNAVAILABLE
+        UNAVAILABLE(SinkResult.Status.UNAVAILABLE);
+
+        /** The core status every record of the call gets, unless the call is split first. */
+        final SinkResult.Status status;
+
+        Kind(SinkResult.Status status) {
+            this.status = status;
+        }
     }
 
     /** 18.16 writes "Code: 60, e.displayText() = ..."; current servers "Code: 60. DB::Exception: ...". */
@@ -103,15 +110,6 @@ final class ClickHouseOutcome {
     }
 
     SinkResult result() {
-        switch (kind) {
-            case UNAVAILABLE:
-                return SinkResult.unavailable(error);
-            case DESTINATION:
-                return SinkResult.destinationUnavailable(error);
-            case RETRY:
-                return SinkResult.retry(error);
-            default:
-                return SinkResult.fail(error);
-        }
+        return SinkResult.of(kind.status, error);
     }
 }

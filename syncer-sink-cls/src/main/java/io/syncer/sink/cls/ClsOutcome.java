@@ -29,15 +29,22 @@ final class ClsOutcome {
     /** What the failure says about the records of the call. */
     enum Kind {
         /** Transient: throttled, a 5xx, a network error, a full buffer. */
-        RETRY,
+        RETRY(SinkResult.Status.RETRY),
         /** The content is at fault (400, 413): split the call to find the record, then fail it alone. */
-        CONTENT,
+        CONTENT(SinkResult.Status.FAIL),
         /** The topic is at fault (404): every record of the call fails. */
-        TOPIC,
+        TOPIC(SinkResult.Status.FAIL),
         /** The topic cannot take this key's writes (403): hold its records, the other topics go on. */
-        DESTINATION,
+        DESTINATION(SinkResult.Status.DESTINATION_UNAVAILABLE),
         /** The sink as a whole cannot write (401): hold the records, do not dead-letter them. */
-        UNAVAILABLE
+        UNAVAILABLE(SinkResult.Status.UNAVAILABLE);
+
+        /** The core status every record of the call gets, unless the call is split first. */
+        final SinkResult.Status status;
+
+        Kind(SinkResult.Status status) {
+            this.status = status;
+        }
     }
 
     final Kind kind;
@@ -117,15 +124,6 @@ final class ClsOutcome {
 
     /** The result every record of the call gets, unless it is split first ({@link Kind#CONTENT}). */
     SinkResult result() {
-        switch (kind) {
-            case UNAVAILABLE:
-                return SinkResult.unavailable(error);
-            case DESTINATION:
-                return SinkResult.destinationUnavailable(error);
-            case RETRY:
-                return SinkResult.retry(error);
-            default:
-                return SinkResult.fail(error);
-        }
+        return SinkResult.of(kind.status, error);
     }
 }
