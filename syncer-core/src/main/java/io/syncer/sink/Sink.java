@@ -1,7 +1,9 @@
 package io.syncer.sink;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * A destination for records: the one thing a sink module implements. Core batches records for it
@@ -44,6 +46,28 @@ public interface Sink<T> {
      * @throws Exception counts as a failure of the whole batch (see the class Javadoc)
      */
     CompletionStage<List<SinkResult>> write(List<SinkRecord<T>> batch) throws Exception;
+
+    /**
+     * A source partition was assigned to this pipeline and {@code firstOffset} is the first record
+     * consumed from it: everything before it is committed, so a sink that remembers what it wrote
+     * per partition (the ClickHouse sink's insert log) knows from where records come again. Called
+     * once per assignment, on the pipeline's poll thread, before that record reaches any sink;
+     * must not block (start slow work and make {@link #write} wait for it).
+     *
+     * @param partition the source partition
+     * @param firstOffset the offset of the first record consumed from it in this assignment
+     */
+    default void partitionAssigned(TopicPartition partition, long firstOffset) {
+    }
+
+    /**
+     * Source partitions were revoked or lost: their records may now be consumed elsewhere, and any
+     * state kept for them is stale. Called on the pipeline's poll thread; must not block.
+     *
+     * @param partitions the partitions taken away
+     */
+    default void partitionsRevoked(Collection<TopicPartition> partitions) {
+    }
 
     /**
      * Releases the sink's resources; called once when the pipeline closes, after its last batch. A

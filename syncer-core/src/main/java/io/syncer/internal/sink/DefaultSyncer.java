@@ -44,8 +44,9 @@ public final class DefaultSyncer<T> implements Syncer {
             effective = effective.withName(consumer.groupId().replaceAll("[^A-Za-z0-9._-]", "_"));
         }
         QueueWorker<Decoded<T>> queue = QueueWorker.create(effective, Decoded.decoder(decoder), fanOut);
-        this.manager = transactions == null ? ConsumerGroupManager.create(consumer, queue, safe)
-                : ConsumerGroupManager.createExactlyOnce(consumer, queue, safe, transactions);
+        SinkPartitionEvents handler = new SinkPartitionEvents(queue, sinks);
+        this.manager = transactions == null ? ConsumerGroupManager.create(consumer, handler, safe)
+                : ConsumerGroupManager.createExactlyOnce(consumer, handler, safe, transactions);
     }
 
     @Override

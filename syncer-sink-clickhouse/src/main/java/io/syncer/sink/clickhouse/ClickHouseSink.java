@@ -17,20 +17,26 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import io.syncer.ConfigurationException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,13 +68,15 @@ import org.slf4j.LoggerFactory;
  * <p>No duplicates after a crash, two ways. (1) {@link Builder#coordinates}: the sink also writes
  * {@code _topic String, _partition UInt32, _offset UInt64}; a {@code ReplacingMergeTree} ordered by
  * them, or a query with {@code FINAL} or {@code LIMIT 1 BY _topic, _partition, _offset}, sees each
- * record once, on every server version. (2) {@link Builder#deduplicationTokens}: each insert holds
- * the rows of one source partition and carries {@code insert_deduplication_token =
- * <table>-<topic>-<partition>-<first offset>-<last offset>-<rows>-<crc of the offsets>}, so a server (22.2 and later, with
- * deduplication enabled on the table) drops an insert repeated with the same rows: client-v2's own
- * retry of a request that timed out after it landed (if the client is built to retry timeouts).
- * Core's retries and a crash do not repeat an insert: their records are batched anew, so the
- * inserts and tokens differ; use (1) for those.
+ * record once, on every server version. (2) {@link Builder#insertLog}, on 22.2 and later: each
+ * insert holds the rows of one source partition, in offset order, and carries
+ * {@code insert_deduplication_token = <table>-<topic>-<partition>-<first offset>-<last offset>-<rows>-<crc of the offsets>}
+ * ({@link Builder#deduplicationTokens}, on by default where the server takes it); the log records
+ * each insert before it is sent and once it is acknowledged, and after a restart or a rebalance the
+ * sink skips what is logged done and repeats the unconfirmed inserts exactly, under their tokens, so
+ * the server (with deduplication enabled on the table) drops those that had landed: raw counts are
+ * exact. Tokens without the log only make a repeated insert harmless (client-v2 retrying a request
+ * that timed out after it landed).
  *
  * <p>Delivery is at least once. Thread-safe. The client is the caller's and is not closed here;
  * build it with {@code setMaxRetries(0)} so core's retry policy is the one retry layer.
@@ -86,6 +94,10 @@ public final class ClickHouseSink<T> implements Sink<T> {
             .maxBytes(32L * 1024 * 1024).linger(Duration.ofSeconds(1)).maxInFlight(2).build();
     /** Default {@link Builder#insertThreads}: 4. */
     public static final int DEFAULT_INSERT_THREADS = 4;
+    /** Default {@link Builder#replayWait}: 10 s. */
+    public static final Duration DEFAULT_REPLAY_WAIT = Duration.ofSeconds(10);
+    /** How long the {@link Builder#insertLog insert log} keeps its rows (a table TTL): 7 days. */
+    public static final Duration INSERT_LOG_RETENTION = Duration.ofDays(7);
     /** The coordinate columns {@link Builder#coordinates} adds, in this order. */
     public static final List<String> COORDINATE_COLUMNS = List.of("_topic", "_partition", "_offset");
 
@@ -102,8 +114,11 @@ public final class ClickHouseSink<T> implements Sink<T> {
     private final boolean coordinates;
     private final boolean tokens;
     private final ExecutorService inserters;
+    private final InsertLog log;
+    private final ScheduledExecutorService replayTimer;
+    private final Replays replays;
 
-    private ClickHouseSink(Builder<T> b, boolean tokens) {
+    private ClickHouseSink(Builder<T> b, boolean tokens, InsertLog log) {
         this.settings = b.settings();
         this.name = settings.name();
         this.client = b.client;
@@ -123,11 +138,31 @@ public final class ClickHouseSink<T> implements Sink<T> {
             t.setUncaughtExceptionHandler((thread, e) -> LOG.error("uncaught exception in {}", thread.getName(), e));
             return t;
         });
+        this.log = log;
+        if (log != null) {
+            this.replayTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "syncer-sink-" + name + "-replay");
+                t.setDaemon(true);
+                return t;
+            });
+            this.replays = new Replays(name, log, inserters, replayTimer, b.replayWait, this::send0);
+        } else {
+            this.replayTimer = null;
+            this.replays = null;
+        }
+    }
+
+    private CompletableFuture<Void> send0(Insert insert) {
+        return send(List.of(insert));
     }
 
     /** Stops the sink's insert threads after the inserts they run; the client stays open (it is the caller's). */
     @Override
     public void close() {
+        if (replays != null) {
+            replays.flushAll(); // what is held goes in now, as far as it was gathered
+            replayTimer.shutdownNow();
+        }
         inserters.shutdown();
         try {
             if (!inserters.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -167,11 +202,40 @@ public final class ClickHouseSink<T> implements Sink<T> {
     }
 
     @Override
+    public void partitionAssigned(TopicPartition partition, long firstOffset) {
+        if (replays != null) {
+            replays.assigned(partition, firstOffset);
+        }
+    }
+
+    @Override
+    public void partitionsRevoked(Collection<TopicPartition> partitions) {
+        if (replays != null) {
+            replays.revoked(partitions);
+        }
+    }
+
+    @Override
     public CompletionStage<List<SinkResult>> write(List<SinkRecord<T>> batch) {
+        if (replays == null) {
+            return writeNow(batch);
+        }
+        Set<TopicPartition> sources = new HashSet<>();
+        for (SinkRecord<T> r : batch) {
+            sources.add(new TopicPartition(r.source().topic(), r.source().partition()));
+        }
+        // the first batch of a partition after an assignment waits for its insert log to be read
+        return replays.ready(sources).thenCompose(ignored -> writeNow(batch));
+    }
+
+    private CompletableFuture<List<SinkResult>> writeNow(List<SinkRecord<T>> batch) {
         SinkResult[] out = new SinkResult[batch.size()];
         Map<String, String> quoted = new HashMap<>();
         Map<Object, Insert> inserts = new LinkedHashMap<>();
-        for (int i = 0; i < batch.size(); i++) {
+        Map<Object, CompletableFuture<Void>> held = replays == null ? null : new HashMap<>();
+        Integer[] order = tokens ? offsetOrder(batch) : null;
+        for (int n = 0; n < batch.size(); n++) {
+            int i = order == null ? n : order[n];
             SinkRecord<T> record = batch.get(i);
             String table = settings.destinationOf(record);
             if (table == null) {
@@ -185,6 +249,28 @@ public final class ClickHouseSink<T> implements Sink<T> {
                 continue;
             }
             ConsumerRecord<byte[], byte[]> s = record.source();
+            if (replays != null) {
+                Replays.Verdict verdict;
+                try {
+                    verdict = replays.match(table, q, s, () -> encodeAlone(record), out, i, held);
+                } catch (Exception e) {
+                    out[i] = recordError(table, "cannot be written as a row: " + e.getMessage(), record, e);
+                    continue;
+                }
+                if (verdict == Replays.Verdict.DONE) {
+                    out[i] = SinkResult.ok(); // the insert log says its insert landed before the restart
+                    continue;
+                }
+                if (verdict == Replays.Verdict.HELD) {
+                    continue;
+                }
+                if (verdict == Replays.Verdict.UNKNOWN) {
+                    out[i] = SinkResult.retry(new SinkWriteException(name, "sink " + name + ": the insert log "
+                            + log.table() + " could not be read for " + s.topic() + "-" + s.partition(), true,
+                            Map.of(ClickHouseOutcome.TABLE, log.table()), null));
+                    continue;
+                }
+            }
             Object key = tokens ? List.of(q, s.topic(), s.partition()) : q;
             Insert insert = inserts.computeIfAbsent(key, k -> new Insert(table, q));
             RowBuffer rows = insert.buffer;
@@ -197,23 +283,133 @@ public final class ClickHouseSink<T> implements Sink<T> {
                 continue;
             }
             rows.endRow();
-            insert.add(i, s);
+            insert.add(out, i, s);
         }
-        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        List<CompletableFuture<Void>> sent = held == null ? new ArrayList<>() : new ArrayList<>(held.values());
+        List<Insert> live = new ArrayList<>();
         for (Insert insert : inserts.values()) {
-            if (insert.size() == 0) {
-                continue; // every row of it failed before the insert
+            if (insert.size() > 0) { // else every row of it failed before the insert
+                live.add(insert);
             }
-            sent.add(insert(insert).thenAccept(rs -> {
-                for (int k = 0; k < rs.size(); k++) {
-                    out[insert.index(k)] = rs.get(k);
-                }
-            }));
+        }
+        if (!live.isEmpty()) {
+            sent.add(send(live));
         }
         if (sent.isEmpty()) {
             return CompletableFuture.completedFuture(Arrays.asList(out));
         }
         return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> Arrays.asList(out));
+    }
+
+    /** The batch's indexes by source partition and offset, so each insert's rows are in offset order. */
+    private static Integer[] offsetOrder(List<? extends SinkRecord<?>> batch) {
+        Integer[] order = new Integer[batch.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> {
+            ConsumerRecord<byte[], byte[]> x = batch.get(a).source();
+            ConsumerRecord<byte[], byte[]> y = batch.get(b).source();
+            int c = x.topic().compareTo(y.topic());
+            if (c == 0) {
+                c = Integer.compare(x.partition(), y.partition());
+            }
+            return c != 0 ? c : Long.compare(x.offset(), y.offset());
+        });
+        return order;
+    }
+
+    private byte[] encodeAlone(SinkRecord<T> record) throws Exception {
+        RowBuffer one = new RowBuffer();
+        one.beginRow();
+        encode(record, one);
+        one.endRow();
+        return one.bytes();
+    }
+
+    /**
+     * Sends inserts and puts each row's result in its slot: with the insert log, their intents are
+     * logged first (a failure there fails them all, nothing inserted) and the inserts that fully
+     * succeeded are logged done before the stage completes, so a record is acknowledged only once
+     * the log can tell a restart that it landed.
+     */
+    private CompletableFuture<Void> send(List<Insert> inserts) {
+        CompletableFuture<Throwable> logged;
+        if (log == null) {
+            logged = CompletableFuture.completedFuture(null);
+        } else {
+            List<InsertLog.Entry> intents = new ArrayList<>(inserts.size());
+            for (Insert insert : inserts) {
+                intents.add(entry(insert, false));
+            }
+            logged = onInserters(() -> log.write(intents));
+        }
+        return logged.thenCompose(logError -> {
+            if (logError != null) {
+                SinkResult r = ClickHouseOutcome.of(name, log.table(), logError).result();
+                inserts.forEach(insert -> insert.deliverAll(r));
+                return CompletableFuture.completedFuture(null);
+            }
+            List<Insert> succeeded = Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<?>[] each = new CompletableFuture<?>[inserts.size()];
+            for (int k = 0; k < each.length; k++) {
+                Insert insert = inserts.get(k);
+                each[k] = insert(insert).thenAccept(rs -> {
+                    boolean ok = true;
+                    for (int r = 0; r < rs.size(); r++) {
+                        insert.deliver(r, rs.get(r));
+                        ok &= rs.get(r).status() == SinkResult.Status.OK;
+                    }
+                    if (ok) {
+                        succeeded.add(insert);
+                    }
+                });
+            }
+            CompletableFuture<Void> all = CompletableFuture.allOf(each);
+            if (log == null) {
+                return all;
+            }
+            return all.thenCompose(ignored -> {
+                if (succeeded.isEmpty()) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                List<InsertLog.Entry> marks = new ArrayList<>(succeeded.size());
+                for (Insert insert : succeeded) {
+                    marks.add(entry(insert, true));
+                }
+                return onInserters(() -> log.write(marks)).thenAccept(markError -> {
+                    if (markError != null) {
+                        // the rows are in: acknowledge them; a crash before the next mark may repeat them once
+                        LOG.warn("sink {}: inserted, but logging it done in {} failed: {}", name, log.table(),
+                                String.valueOf(markError.getMessage()).lines().findFirst().orElse(""));
+                    }
+                });
+            });
+        });
+    }
+
+    private InsertLog.Entry entry(Insert insert, boolean done) {
+        return new InsertLog.Entry(insert.table, new TopicPartition(insert.topic(), insert.partition()), insert.token(),
+                insert.offsets(), done, 0);
+    }
+
+    /** Runs blocking work on the insert threads; completes with its failure, or null. */
+    private CompletableFuture<Throwable> onInserters(Blocking work) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    work.run();
+                    return null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return e;
+                } catch (Exception e) {
+                    return e;
+                }
+            }, inserters);
+        } catch (RuntimeException rejected) {
+            return CompletableFuture.completedFuture(rejected);
+        }
     }
 
     private void encode(SinkRecord<T> record, RowBuffer row) throws Exception {
@@ -241,29 +437,25 @@ public final class ClickHouseSink<T> implements Sink<T> {
         row.raw(NEWLINE);
     }
 
+    /** Blocking work for the insert threads. */
+    @FunctionalInterface
+    private interface Blocking {
+        void run() throws Exception;
+    }
+
     /** One insert; a data error of several rows splits it to find the row at fault. */
     private CompletableFuture<List<SinkResult>> insert(Insert insert) {
         InsertSettings s = new InsertSettings();
         if (tokens) {
             s.setDeduplicationToken(insert.token());
         }
-        CompletableFuture<Throwable> done;
-        try {
-            // on the sink's own threads: client-v2 runs a request on the calling thread unless built with useAsyncRequests
-            done = CompletableFuture.supplyAsync(() -> {
-                try (InsertResponse r = client.insert(insert.quoted, rowMapper != null ? columns : null,
-                        output -> insert.buffer.writeRows(output, insert.from, insert.to), rowMapper != null ? ClickHouseFormat.RowBinary : ClickHouseFormat.JSONEachRow, s).get()) {
-                    return null;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return e;
-                } catch (Exception e) {
-                    return e;
-                }
-            }, inserters);
-        } catch (RuntimeException rejected) {
-            done = CompletableFuture.completedFuture(rejected);
-        }
+        // on the sink's own threads: client-v2 runs a request on the calling thread unless built with useAsyncRequests
+        CompletableFuture<Throwable> done = onInserters(() -> {
+            try (InsertResponse r = client.insert(insert.quoted, rowMapper != null ? columns : null, insert::writeRows,
+                    rowMapper != null ? ClickHouseFormat.RowBinary : ClickHouseFormat.JSONEachRow, s).get()) {
+                // acknowledged
+            }
+        });
         return done.thenCompose(error -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(insert.all(SinkResult.ok()));
@@ -295,85 +487,6 @@ public final class ClickHouseSink<T> implements Sink<T> {
     }
 
     /**
-     * One insert: a range of rows of a buffer (all of it, or a half after a split), which batch
-     * records they are, and their source offsets (one partition per insert when tokens are on).
-     */
-    private static final class Insert {
-        final String table;
-        final String quoted;
-        final RowBuffer buffer;
-        final List<Integer> indexes;
-        final List<Long> offsets;
-        final int from;
-        int to;
-        String topic;
-        int partition;
-
-        Insert(String table, String quoted) {
-            this(table, quoted, new RowBuffer(), new ArrayList<>(), new ArrayList<>(), 0, 0);
-        }
-
-        private Insert(String table, String quoted, RowBuffer buffer, List<Integer> indexes, List<Long> offsets,
-                       int from, int to) {
-            this.table = table;
-            this.quoted = quoted;
-            this.buffer = buffer;
-            this.indexes = indexes;
-            this.offsets = offsets;
-            this.from = from;
-            this.to = to;
-        }
-
-        /** Records that the row just ended in the buffer is batch record {@code index}. */
-        void add(int index, ConsumerRecord<byte[], byte[]> source) {
-            indexes.add(index);
-            offsets.add(source.offset());
-            topic = source.topic();
-            partition = source.partition();
-            to++;
-        }
-
-        int size() {
-            return to - from;
-        }
-
-        /**
-         * Names exactly these rows: the table, the source partition, the offset range, the row count
-         * and a hash of the offsets. The range alone would not do: a record retried into a later
-         * batch leaves a gap, and a re-delivery that fills the gap must not be taken for the insert
-         * that had it (the server would drop the whole insert, the retried record with it).
-         */
-        String token() {
-            List<Long> mine = offsets.subList(from, to);
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            for (long offset : mine) {
-                for (int b = 0; b < 8; b++) {
-                    crc.update((int) (offset >>> (8 * b)));
-                }
-            }
-            return table + "-" + topic + "-" + partition + "-" + Collections.min(mine) + "-" + Collections.max(mine)
-                    + "-" + mine.size() + "-" + Long.toHexString(crc.getValue());
-        }
-
-        /** Rows {@code a} to {@code b} of this insert, sharing its buffer. */
-        Insert slice(int a, int b) {
-            Insert s = new Insert(table, quoted, buffer, indexes, offsets, from + a, from + b);
-            s.topic = topic;
-            s.partition = partition;
-            return s;
-        }
-
-        /** The batch index of this insert's row {@code k}. */
-        int index(int k) {
-            return indexes.get(from + k);
-        }
-
-        List<SinkResult> all(SinkResult r) {
-            return Collections.nCopies(size(), r);
-        }
-    }
-
-    /**
      * Validating builder with named defaults; not thread-safe.
      *
      * @param <T> the item type
@@ -386,6 +499,8 @@ public final class ClickHouseSink<T> implements Sink<T> {
         private boolean coordinates;
         private Boolean tokens;
         private int insertThreads = DEFAULT_INSERT_THREADS;
+        private String insertLog;
+        private Duration replayWait = DEFAULT_REPLAY_WAIT;
 
         private Builder(String name, Client client) {
             super(name, "table", DEFAULT_BATCH_POLICY);
@@ -485,14 +600,74 @@ public final class ClickHouseSink<T> implements Sink<T> {
         }
 
         /**
+         * Keeps an insert log in {@code table} (created at {@link #build()} if missing, rows kept
+         * {@link #INSERT_LOG_RETENTION}), so that after a crash or a rebalance each record is in its
+         * table once, without {@code FINAL}: before each insert the sink logs its table, source
+         * partition, offsets and token; after the server acknowledged it, that it is done (a record is
+         * acknowledged only after that). A partition's new owner reads the log from its first
+         * uncommitted offset, skips records whose insert is done and repeats the unconfirmed inserts
+         * exactly, under their tokens, so the server drops those that had landed. Costs two small
+         * inserts per batch and about one byte per record. Needs deduplication tokens (ClickHouse
+         * 22.2+) and deduplication on the target tables (a Replicated table, or
+         * {@code non_replicated_deduplication_window} on a MergeTree). Default: off.
+         *
+         * @param table the log table, a plain identifier, optionally {@code database.table}
+         * @return this builder
+         */
+        public Builder<T> insertLog(String table) {
+            if (TableNames.quotedTable(table) == null) {
+                throw new IllegalArgumentException("not a plain table name: " + table);
+            }
+            this.insertLog = table;
+            return this;
+        }
+
+        /**
+         * With the {@link #insertLog}: how long records of an unconfirmed insert are held after a
+         * restart for the rest of that insert to come again; then what came is inserted under a new
+         * token (possibly a duplicate, never a loss). Default {@link #DEFAULT_REPLAY_WAIT}.
+         *
+         * @param wait 100 ms to 10 minutes
+         * @return this builder
+         */
+        public Builder<T> replayWait(Duration wait) {
+            Objects.requireNonNull(wait, "wait");
+            if (wait.compareTo(Duration.ofMillis(100)) < 0 || wait.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("replayWait must be 100 ms to 10 minutes, got " + wait);
+            }
+            this.replayWait = wait;
+            return this;
+        }
+
+        /**
          * Builds the sink; without an explicit {@link #deduplicationTokens} it asks the server once
-         * whether it takes deduplication tokens.
+         * whether it takes deduplication tokens; with an {@link #insertLog} it creates the log table
+         * if missing.
          *
          * @return the sink
+         * @throws ConfigurationException when the insert log is asked for without tokens, or cannot be created
          */
         public ClickHouseSink<T> build() {
             boolean useTokens = tokens != null ? tokens : probeTokens(client, settings().name());
-            return new ClickHouseSink<>(this, useTokens);
+            InsertLog log = null;
+            if (insertLog != null) {
+                if (!useTokens) {
+                    throw new ConfigurationException("sink " + settings().name() + ": the insert log needs deduplication"
+                            + " tokens (ClickHouse 22.2 and later); on older servers use coordinates(true) with a"
+                            + " ReplacingMergeTree and FINAL");
+                }
+                log = new InsertLog(client, insertLog);
+                try {
+                    log.create(INSERT_LOG_RETENTION);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ConfigurationException("sink " + settings().name() + ": interrupted creating the insert log", e);
+                } catch (Exception e) {
+                    throw new ConfigurationException("sink " + settings().name() + ": cannot create the insert log "
+                            + insertLog + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+                }
+            }
+            return new ClickHouseSink<>(this, useTokens, log);
         }
 
         /**

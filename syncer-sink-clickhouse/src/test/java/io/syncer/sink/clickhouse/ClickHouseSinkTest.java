@@ -105,4 +105,46 @@ class ClickHouseSinkTest {
     private static ClickHouseOutcome.Kind kind(Throwable t) {
         return ClickHouseOutcome.of("ch", "t", t).kind;
     }
+
+    @Test
+    void insertLogOffsetsRoundTripInAboutOneBytePerDenseRecord() {
+        long[] dense = new long[1_000];
+        for (int i = 0; i < dense.length; i++) {
+            dense[i] = 5_000_000_000L + i * 3L;
+        }
+        String text = InsertLog.encode(dense);
+        assertArrayEquals(dense, InsertLog.decode(text));
+        assertTrue(text.length() < 1_400, "about 4/3 characters per record: " + text.length());
+        assertArrayEquals(new long[] {0, 127, 128, Long.MAX_VALUE}, InsertLog.decode(InsertLog.encode(new long[] {0, 127, 128, Long.MAX_VALUE})));
+        assertArrayEquals(new long[0], InsertLog.decode(InsertLog.encode(new long[0])));
+    }
+
+    @Test
+    void insertTokensNameTheRowsWhateverTheirOrder() {
+        Insert a = new Insert("t", "`t`");
+        Insert b = new Insert("t", "`t`");
+        SinkResult[] out = new SinkResult[3];
+        for (long o : new long[] {7, 3, 5}) {
+            a.add(out, 0, new org.apache.kafka.clients.consumer.ConsumerRecord<>("logs", 2, o, new byte[0], new byte[0]));
+        }
+        for (long o : new long[] {3, 5, 7}) {
+            b.add(out, 0, new org.apache.kafka.clients.consumer.ConsumerRecord<>("logs", 2, o, new byte[0], new byte[0]));
+        }
+        assertEquals(b.token(), a.token(), "the same rows gathered in another order after a restart");
+        assertTrue(a.token().startsWith("t-logs-2-3-7-3-"), a.token());
+        Insert gap = new Insert("t", "`t`");
+        for (long o : new long[] {3, 7}) {
+            gap.add(out, 0, new org.apache.kafka.clients.consumer.ConsumerRecord<>("logs", 2, o, new byte[0], new byte[0]));
+        }
+        assertFalse(gap.token().equals(a.token()));
+        assertEquals(gap.token(), a.slice(0, 2).token(), "a half after a split names its own rows (7 and 3)");
+    }
+
+    @Test
+    void theInsertLogTableIsOrderedByPartitionAndExpires() {
+        String ddl = InsertLog.ddl("`db`.`ilog`", java.time.Duration.ofDays(7));
+        assertTrue(ddl.startsWith("CREATE TABLE IF NOT EXISTS `db`.`ilog` ("), ddl);
+        assertTrue(ddl.contains("ORDER BY (topic, partition, last)"), ddl);
+        assertTrue(ddl.contains("INTERVAL 168 HOUR"), ddl);
+    }
 }

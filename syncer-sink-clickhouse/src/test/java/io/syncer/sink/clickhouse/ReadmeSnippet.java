@@ -37,4 +37,10 @@ final class ReadmeSnippet {
                 .router((log, record) -> List.of(Route.to("ch", "access_stats_" + log.appid)))
                 .build();
     }
+
+    static ClickHouseSink<AccessLog> withInsertLog(Client client, List<String> columns, RowMapper<AccessLog> mapper) {
+        return ClickHouseSink.<AccessLog>builder("ch", client).rowBinary(columns, mapper)
+                .insertLog("syncer_insert_log")   // tokens are on by default where the server takes them
+                .build();
+    }
 }
