@@ -443,7 +443,13 @@ public final class BenchmarkSuite {
     /** {@link #compare} leaving out the CPU of an in-process server both sides use alike. */
     void compare(String scenario, int records, String baselineName, Measurement.Body baseline,
                  String syncerName, Measurement.Body syncer, java.util.function.DoubleSupplier foreignCpu) throws Exception {
-        int reps = quick ? 1 : 3;
+        compare(scenario, records, 3, baselineName, baseline, syncerName, syncer, foreignCpu);
+    }
+
+    /** {@link #compare} with {@code fullReps} repetitions each (short runs whose repetitions scatter need more). */
+    void compare(String scenario, int records, int fullReps, String baselineName, Measurement.Body baseline,
+                 String syncerName, Measurement.Body syncer, java.util.function.DoubleSupplier foreignCpu) throws Exception {
+        int reps = quick ? 1 : fullReps;
         System.out.printf("%s: %d records, warm-up then %d repetitions each, alternating%n", scenario, records, reps);
         Measurement.of(baseline, foreignCpu);
         Measurement.of(syncer, foreignCpu);

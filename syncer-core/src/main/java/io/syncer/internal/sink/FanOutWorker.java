@@ -72,8 +72,7 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
         if (routes.size() == 1) {
             // the common case, with the fewest objects per record: a retry rewrites only this sink anyway
             Route route = routes.get(0);
-            return batcher(route).submit(new SinkRecord<>(decoded.value(), route.destination(), source))
-                    .thenApply(FanOutWorker::outcome);
+            return batcher(route).submitOutcome(new SinkRecord<>(decoded.value(), route.destination(), source));
         }
         Set<Route> done = delivered.computeIfAbsent(source, r -> ConcurrentHashMap.newKeySet());
         List<CompletableFuture<SinkResult>> results = new ArrayList<>(routes.size());
@@ -115,13 +114,18 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
 
     /** Completes normally for OK; throws the fatal or retriable failure the queue's retry path expects. */
     private static Void outcome(SinkResult result) {
-        if (result.status() == SinkResult.Status.FAIL) {
-            throw result.error() instanceof SyncerException && !((SyncerException) result.error()).isRetriable()
-                    ? (SyncerException) result.error() : new SyncerException("sink rejected the record: " + result.error(), result.error());
-        }
-        if (result.status() == SinkResult.Status.RETRY) {
-            throw new RetriableSyncerException("sink write failed: " + result.error(), result.error());
+        if (result.status() != SinkResult.Status.OK) {
+            throw failureOf(result);
         }
         return null;
+    }
+
+    /** The failure the queue's retry path expects for a result that is not OK: fatal for FAIL, else retriable. */
+    static SyncerException failureOf(SinkResult result) {
+        if (result.status() == SinkResult.Status.FAIL) {
+            return result.error() instanceof SyncerException && !((SyncerException) result.error()).isRetriable()
+                    ? (SyncerException) result.error() : new SyncerException("sink rejected the record: " + result.error(), result.error());
+        }
+        return new RetriableSyncerException("sink write failed: " + result.error(), result.error());
     }
 }

@@ -114,6 +114,7 @@ public final class ClickHouseSink<T> implements Sink<T> {
     private final boolean coordinates;
     private final boolean tokens;
     private final ExecutorService inserters;
+    private final Map<String, Integer> insertBytes = new java.util.concurrent.ConcurrentHashMap<>();
     private final InsertLog log;
     private final ScheduledExecutorService replayTimer;
     private final Replays replays;
@@ -272,7 +273,7 @@ public final class ClickHouseSink<T> implements Sink<T> {
                 }
             }
             Object key = tokens ? List.of(q, s.topic(), s.partition()) : q;
-            Insert insert = inserts.computeIfAbsent(key, k -> new Insert(table, q));
+            Insert insert = inserts.computeIfAbsent(key, k -> new Insert(table, q, insertBytes.getOrDefault(q, 4096)));
             RowBuffer rows = insert.buffer;
             rows.beginRow();
             try {
@@ -290,6 +291,11 @@ public final class ClickHouseSink<T> implements Sink<T> {
         for (Insert insert : inserts.values()) {
             if (insert.size() > 0) { // else every row of it failed before the insert
                 live.add(insert);
+                // the next insert into this table starts at this one's size: no doubling copies of a 2 MB buffer
+                if (insertBytes.size() > 10_000) {
+                    insertBytes.clear(); // routes to ever new tables: a hint only, never a leak
+                }
+                insertBytes.put(insert.quoted, Math.min(64 << 20, insert.buffer.size() + insert.buffer.size() / 8));
             }
         }
         if (!live.isEmpty()) {

@@ -1,7 +1,6 @@
 package io.syncer.sink.clickhouse;
 
 import io.syncer.sink.SinkResult;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -17,42 +16,76 @@ final class Insert {
     final String table;
     final String quoted;
     final RowBuffer buffer;
-    private final List<SinkResult[]> targets;
-    private final List<Integer> indexes;
-    private final List<Long> offsets;
+    private final Rows rows;
     private final int from;
-    private int to;
+    private final int to;
     private String topic;
     private int partition;
 
-    Insert(String table, String quoted) {
-        this(table, quoted, new RowBuffer(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), 0, 0);
+    /**
+     * Where the rows' results go and their offsets, in primitive arrays: an insert of 50,000 rows
+     * must not add 100,000 boxed numbers for the collector to copy while the insert runs. The
+     * result array is one for all rows unless rows were gathered from several batches.
+     */
+    private static final class Rows {
+        SinkResult[] out;
+        SinkResult[][] outs;
+        int[] indexes = new int[64];
+        long[] offsets = new long[64];
+        int size;
     }
 
-    private Insert(String table, String quoted, RowBuffer buffer, List<SinkResult[]> targets, List<Integer> indexes,
-                   List<Long> offsets, int from, int to) {
+    Insert(String table, String quoted) {
+        this(table, quoted, new RowBuffer(), new Rows(), 0, -1);
+    }
+
+    Insert(String table, String quoted, int expectedBytes) {
+        this(table, quoted, new RowBuffer(expectedBytes), new Rows(), 0, -1);
+    }
+
+    private Insert(String table, String quoted, RowBuffer buffer, Rows rows, int from, int to) {
         this.table = table;
         this.quoted = quoted;
         this.buffer = buffer;
-        this.targets = targets;
-        this.indexes = indexes;
-        this.offsets = offsets;
+        this.rows = rows;
         this.from = from;
         this.to = to;
     }
 
     /** Records that the row just ended in the buffer is {@code source}, whose result goes to {@code out[index]}. */
     void add(SinkResult[] out, int index, ConsumerRecord<byte[], byte[]> source) {
-        targets.add(out);
-        indexes.add(index);
-        offsets.add(source.offset());
+        Rows r = rows;
+        int n = r.size;
+        if (n == r.indexes.length) {
+            r.indexes = java.util.Arrays.copyOf(r.indexes, n * 2);
+            r.offsets = java.util.Arrays.copyOf(r.offsets, n * 2);
+            if (r.outs != null) {
+                r.outs = java.util.Arrays.copyOf(r.outs, n * 2);
+            }
+        }
+        if (n == 0) {
+            r.out = out;
+        } else if (r.outs == null && out != r.out) {
+            r.outs = new SinkResult[r.indexes.length][];
+            java.util.Arrays.fill(r.outs, 0, n, r.out);
+        }
+        if (r.outs != null) {
+            r.outs[n] = out;
+        }
+        r.indexes[n] = index;
+        r.offsets[n] = source.offset();
+        r.size = n + 1;
         topic = source.topic();
         partition = source.partition();
-        to++;
     }
 
+    /** Rows in this insert: all added so far for a whole insert, the slice's for a half. */
     int size() {
-        return to - from;
+        return (to < 0 ? rows.size : to) - from;
+    }
+
+    private int end() {
+        return to < 0 ? rows.size : to;
     }
 
     String topic() {
@@ -65,11 +98,7 @@ final class Insert {
 
     /** This insert's source offsets, in row order (ascending when tokens are on). */
     long[] offsets() {
-        long[] out = new long[size()];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = offsets.get(from + k);
-        }
-        return out;
+        return java.util.Arrays.copyOfRange(rows.offsets, from, end());
     }
 
     /**
@@ -94,7 +123,7 @@ final class Insert {
 
     /** Rows {@code a} to {@code b} of this insert, sharing its buffer. */
     Insert slice(int a, int b) {
-        Insert s = new Insert(table, quoted, buffer, targets, indexes, offsets, from + a, from + b);
+        Insert s = new Insert(table, quoted, buffer, rows, from + a, from + b);
         s.topic = topic;
         s.partition = partition;
         return s;
@@ -102,12 +131,13 @@ final class Insert {
 
     /** Streams this insert's rows. */
     void writeRows(java.io.OutputStream out) throws java.io.IOException {
-        buffer.writeRows(out, from, to);
+        buffer.writeRows(out, from, end());
     }
 
     /** Sets the result of this insert's row {@code k}. */
     void deliver(int k, SinkResult result) {
-        targets.get(from + k)[indexes.get(from + k)] = result;
+        int i = from + k;
+        (rows.outs == null ? rows.out : rows.outs[i])[rows.indexes[i]] = result;
     }
 
     /** Sets one result for every row. */

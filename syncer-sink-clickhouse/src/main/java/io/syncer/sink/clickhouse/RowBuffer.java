@@ -14,12 +14,21 @@ import java.util.Arrays;
  * {@link IllegalArgumentException} with the column's position and the value.
  */
 final class RowBuffer implements RowWriter {
-    private byte[] buf = new byte[4096];
+    private byte[] buf;
     private int size;
     private int values;
     private int rowStart;
     private int[] starts = new int[64];
     private int rows;
+
+    RowBuffer() {
+        this(4096);
+    }
+
+    /** A buffer sized for about {@code expectedBytes} (the size of the last insert of its kind). */
+    RowBuffer(int expectedBytes) {
+        buf = new byte[Math.max(256, expectedBytes)];
+    }
 
     void beginRow() {
         rowStart = size;
@@ -40,6 +49,11 @@ final class RowBuffer implements RowWriter {
     /** Values written to the current row. */
     int values() {
         return values;
+    }
+
+    /** Bytes written so far. */
+    int size() {
+        return size;
     }
 
     int rows() {
