@@ -1,6 +1,7 @@
 package io.syncer.sink;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The outcome of writing one record: {@link #ok()}, {@link #retry(Throwable)} (a transient failure:
@@ -31,17 +32,48 @@ public final class SinkResult {
          * can. Core holds the destination's records, un-acknowledged, and probes it alone with a
          * backoff, never dead-lettering them; the other destinations are written as usual.
          */
-        DESTINATION_UNAVAILABLE
+        DESTINATION_UNAVAILABLE,
+        /**
+         * The outcome comes later, from {@link #later()}: the sink holds the record for work that
+         * needs records of later batches (the ClickHouse sink gathering an insert to repeat after a
+         * restart). The batch counts as written for this record, so the sink's next batches can be
+         * written; the record stays un-acknowledged until the stage completes, with OK, RETRY or FAIL
+         * (UNAVAILABLE kinds count as RETRY there; a failed stage as RETRY, or FAIL for a
+         * non-retriable {@link io.syncer.SyncerException}).
+         */
+        DEFERRED
     }
 
     private static final SinkResult OK = new SinkResult(Status.OK, null);
 
     private final Status status;
     private final Throwable error;
+    private final CompletionStage<SinkResult> later;
 
     private SinkResult(Status status, Throwable error) {
+        this(status, error, null);
+    }
+
+    private SinkResult(Status status, Throwable error, CompletionStage<SinkResult> later) {
         this.status = status;
         this.error = error;
+        this.later = later;
+    }
+
+    /**
+     * The outcome comes later; see {@link Status#DEFERRED}. The stage must complete (the sink's
+     * {@code close} at the latest), or the record is never acknowledged.
+     *
+     * @param later completes with the record's result
+     * @return the result
+     */
+    public static SinkResult deferred(CompletionStage<SinkResult> later) {
+        return new SinkResult(Status.DEFERRED, null, Objects.requireNonNull(later, "later"));
+    }
+
+    /** @return the stage of a {@link Status#DEFERRED} result, else {@code null} */
+    public CompletionStage<SinkResult> later() {
+        return later;
     }
 
     /**
@@ -105,6 +137,7 @@ public final class SinkResult {
      * @param status the kind of outcome
      * @param error why, required unless {@code status} is {@link Status#OK}
      * @return the result
+     * @throws IllegalArgumentException for {@link Status#DEFERRED} (use {@link #deferred})
      */
     public static SinkResult of(Status status, Throwable error) {
         switch (Objects.requireNonNull(status, "status")) {
@@ -116,8 +149,10 @@ public final class SinkResult {
                 return fail(error);
             case UNAVAILABLE:
                 return unavailable(error);
-            default:
+            case DESTINATION_UNAVAILABLE:
                 return destinationUnavailable(error);
+            default:
+                throw new IllegalArgumentException("a deferred result needs its stage: use deferred(stage)");
         }
     }
 

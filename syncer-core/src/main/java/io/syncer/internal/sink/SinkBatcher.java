@@ -230,6 +230,23 @@ public final class SinkBatcher<T> {
         }, continuations);
     }
 
+    /** A deferred record's final result: no outage holds and no second deferral at that point. */
+    private SinkResult settledLater(SinkResult r, Throwable e) {
+        if (e != null) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            return cause instanceof SyncerException && !((SyncerException) cause).isRetriable()
+                    ? SinkResult.fail(cause) : SinkResult.retry(cause);
+        }
+        if (r == null || r.status() == SinkResult.Status.DEFERRED) {
+            return SinkResult.retry(new SyncerException("sink " + sink.name() + " deferred a record to "
+                    + (r == null ? "no result" : "another deferral")));
+        }
+        if (r.status() == SinkResult.Status.UNAVAILABLE || r.status() == SinkResult.Status.DESTINATION_UNAVAILABLE) {
+            return SinkResult.retry(r.error());
+        }
+        return r;
+    }
+
     private void runOnTimer(Runnable task) {
         try {
             timer.execute(task);
@@ -263,6 +280,8 @@ public final class SinkBatcher<T> {
         }
         List<Pending<T>> done = new ArrayList<>(batch.size());
         List<SinkResult> doneResults = new ArrayList<>(batch.size());
+        List<Pending<T>> deferred = new ArrayList<>(0);
+        List<java.util.concurrent.CompletionStage<SinkResult>> deferredResults = new ArrayList<>(0);
         List<Runnable> logs = new ArrayList<>();
         synchronized (lock) {
             Map<String, Throwable> destinationsDown = new HashMap<>();
@@ -281,6 +300,9 @@ public final class SinkBatcher<T> {
                     String d = key(p.record);
                     destinationsDown.putIfAbsent(d, r.error());
                     destinationOutage(d, r.error()).held.add(p);
+                } else if (r.status() == SinkResult.Status.DEFERRED) {
+                    deferred.add(p);
+                    deferredResults.add(r.later());
                 } else {
                     done.add(p);
                     doneResults.add(r.status() == SinkResult.Status.UNAVAILABLE
@@ -328,6 +350,10 @@ public final class SinkBatcher<T> {
         }
         for (int i = 0; i < done.size(); i++) {
             done.get(i).settle(doneResults.get(i));
+        }
+        for (int i = 0; i < deferred.size(); i++) {
+            Pending<T> p = deferred.get(i);
+            deferredResults.get(i).whenComplete((r, e) -> p.settle(settledLater(r, e)));
         }
         logs.forEach(Runnable::run);
     }

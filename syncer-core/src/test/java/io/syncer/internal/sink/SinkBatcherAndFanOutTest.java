@@ -2,6 +2,7 @@ package io.syncer.internal.sink;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,6 +132,36 @@ class SinkBatcherAndFanOutTest {
         await().until(() -> sink.batches.size() == 2);
         sink.held.get(1).complete(null);
         await().until(() -> sink.batches.size() == 3);
+    }
+
+    /**
+     * A deferred record frees its batch's in-flight slot at once (with one batch in flight, the next batch is written
+     * while it waits) and settles with the stage's result later; an unavailable or failed stage counts as a retry.
+     */
+    @Test
+    void aDeferredResultFreesTheBatchAndSettlesLater() {
+        CompletableFuture<SinkResult> later = new CompletableFuture<>();
+        CompletableFuture<SinkResult> broken = new CompletableFuture<>();
+        FakeSink sink = new FakeSink("s", BatchPolicy.builder().maxRecords(2).maxInFlight(1).linger(Duration.ZERO).build(),
+                v -> v.equals("v0") ? SinkResult.deferred(later) : v.equals("v1") ? SinkResult.deferred(broken) : SinkResult.ok());
+        SinkBatcher<String> b = batcher(sink);
+        CompletableFuture<SinkResult> v0 = b.submit(new SinkRecord<>("v0", null, record(0)));
+        CompletableFuture<SinkResult> v1 = b.submit(new SinkRecord<>("v1", null, record(1)));
+        CompletableFuture<SinkResult> v2 = b.submit(new SinkRecord<>("v2", null, record(2)));
+        // no linger: one record a batch, and with one batch in flight each was written while the deferred ones wait
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.batches.size() == 3);
+        assertEquals(SinkResult.Status.OK, v2.join().status(), "the last batch was written while v0 and v1 wait");
+        assertFalse(v0.isDone());
+        assertFalse(v1.isDone());
+        later.complete(SinkResult.ok());
+        broken.complete(SinkResult.unavailable(new IllegalStateException("down")));
+        assertEquals(SinkResult.Status.OK, v0.join().status());
+        assertEquals(SinkResult.Status.RETRY, v1.join().status(), "no outage hold for a deferred record: a retry");
+        assertTrue(b.outages().isEmpty());
+        CompletableFuture<?> failing = batcher(new FakeSink("f", BatchPolicy.builder().linger(Duration.ZERO).build(),
+                v -> SinkResult.deferred(CompletableFuture.failedFuture(new IllegalStateException("lost")))))
+                .submitOutcome(new SinkRecord<>("x", null, record(3)));
+        assertThrows(java.util.concurrent.CompletionException.class, failing::join, "a failed stage fails the record retriably");
     }
 
     @Test

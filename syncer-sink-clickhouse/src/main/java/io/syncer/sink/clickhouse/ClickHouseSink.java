@@ -233,7 +233,6 @@ public final class ClickHouseSink<T> implements Sink<T> {
         SinkResult[] out = new SinkResult[batch.size()];
         Map<String, String> quoted = new HashMap<>();
         Map<Object, Insert> inserts = new LinkedHashMap<>();
-        Map<Object, CompletableFuture<Void>> held = replays == null ? null : new HashMap<>();
         Integer[] order = tokens ? offsetOrder(batch) : null;
         for (int n = 0; n < batch.size(); n++) {
             int i = order == null ? n : order[n];
@@ -253,7 +252,7 @@ public final class ClickHouseSink<T> implements Sink<T> {
             if (replays != null) {
                 Replays.Verdict verdict;
                 try {
-                    verdict = replays.match(table, q, s, () -> encodeAlone(record), out, i, held);
+                    verdict = replays.match(table, q, s, () -> encodeAlone(record), out, i);
                 } catch (Exception e) {
                     out[i] = recordError(table, "cannot be written as a row: " + e.getMessage(), record, e);
                     continue;
@@ -286,7 +285,7 @@ public final class ClickHouseSink<T> implements Sink<T> {
             rows.endRow();
             insert.add(out, i, s);
         }
-        List<CompletableFuture<Void>> sent = held == null ? new ArrayList<>() : new ArrayList<>(held.values());
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
         List<Insert> live = new ArrayList<>();
         for (Insert insert : inserts.values()) {
             if (insert.size() > 0) { // else every row of it failed before the insert

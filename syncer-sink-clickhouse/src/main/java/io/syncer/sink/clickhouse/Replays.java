@@ -106,7 +106,7 @@ final class Replays {
         LIVE,
         /** Its insert is logged done: skip it, it is in the table. */
         DONE,
-        /** Held for its logged insert: its result comes when that insert is sent. */
+        /** Held for its logged insert: its result is set to a deferred one, completed when that insert is sent. */
         HELD,
         /** The log could not be read for its partition: retry it (the read is retried too). */
         UNKNOWN
@@ -114,16 +114,17 @@ final class Replays {
 
     /**
      * Matches {@code source} (routed to {@code table}) against the log; when HELD, {@code row}
-     * supplies its encoded row and its result goes to {@code out[index]} when the insert is sent,
-     * and {@code held} receives the future of that send (once per insert per call).
+     * supplies its encoded row and {@code out[index]} becomes a {@link SinkResult#deferred} result
+     * that completes when its insert was sent. The batch need not wait for it: an insert to repeat
+     * may need records of batches that can only be written once this one is done.
      */
     Verdict match(String table, String quoted, ConsumerRecord<byte[], byte[]> source, RowSupplier row,
-                  SinkResult[] out, int index, Map<Object, CompletableFuture<Void>> held) throws Exception {
+                  SinkResult[] out, int index) throws Exception {
         Partition p = partitions.get(new TopicPartition(source.topic(), source.partition()));
         if (p == null) {
             return Verdict.LIVE;
         }
-        return p.match(table, quoted, source, row, out, index, held);
+        return p.match(table, quoted, source, row, out, index);
     }
 
     /** The encoded row of a record, made only when the record is held. */
@@ -137,7 +138,6 @@ final class Replays {
         final String table;
         final long[] offsets; // the offsets that still belong to it, ascending
         final TreeMap<Long, Held> held = new TreeMap<>();
-        final CompletableFuture<Void> sent = new CompletableFuture<>();
         String quoted;
         boolean flushed;
 
@@ -153,14 +153,12 @@ final class Replays {
 
     private static final class Held {
         final byte[] row;
-        final SinkResult[] out;
-        final int index;
+        final SinkResult[] slot = new SinkResult[1];
+        final CompletableFuture<SinkResult> result = new CompletableFuture<>();
         final ConsumerRecord<byte[], byte[]> source;
 
-        Held(byte[] row, SinkResult[] out, int index, ConsumerRecord<byte[], byte[]> source) {
+        Held(byte[] row, ConsumerRecord<byte[], byte[]> source) {
             this.row = row;
-            this.out = out;
-            this.index = index;
             this.source = source;
         }
     }
@@ -251,7 +249,7 @@ final class Replays {
         }
 
         synchronized Verdict match(String table, String quoted, ConsumerRecord<byte[], byte[]> source, RowSupplier row,
-                                   SinkResult[] out, int index, Map<Object, CompletableFuture<Void>> sends) throws Exception {
+                                   SinkResult[] out, int index) throws Exception {
             if (!loaded.isDone()) {
                 return Verdict.UNKNOWN; // not expected: the sink waits for the load before matching
             }
@@ -278,8 +276,9 @@ final class Replays {
                     if (g.held.isEmpty()) {
                         timer.schedule(() -> flush(g), wait.toMillis(), TimeUnit.MILLISECONDS);
                     }
-                    g.held.put(offset, new Held(row.get(), out, index, source));
-                    sends.putIfAbsent(g, g.sent);
+                    Held h = new Held(row.get(), source);
+                    g.held.put(offset, h);
+                    out[index] = SinkResult.deferred(h.result);
                     if (g.held.size() == g.offsets.length) {
                         send(g);
                     }
@@ -318,9 +317,19 @@ final class Replays {
                 insert.buffer.beginRow();
                 insert.buffer.raw(h.row);
                 insert.buffer.endRow();
-                insert.add(h.out, h.index, h.source);
+                insert.add(h.slot, 0, h.source);
             }
-            sender.apply(insert).whenComplete((v, e) -> g.sent.complete(null));
+            sender.apply(insert).whenComplete((v, e) -> {
+                for (Held h : g.held.values()) {
+                    if (e != null) {
+                        h.result.completeExceptionally(e);
+                    } else if (h.slot[0] == null) {
+                        h.result.completeExceptionally(new IllegalStateException("no result for a repeated row"));
+                    } else {
+                        h.result.complete(h.slot[0]);
+                    }
+                }
+            });
         }
     }
 }
