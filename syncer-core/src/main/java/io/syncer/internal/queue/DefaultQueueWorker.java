@@ -2,6 +2,7 @@ package io.syncer.internal.queue;
 
 import io.syncer.ConfigurationException;
 import io.syncer.RecordDecodeException;
+import io.syncer.RetriableSyncerException;
 import io.syncer.SyncerException;
 import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupSession;
@@ -79,6 +80,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private final ArrayDeque<Shard> ready = new ArrayDeque<>();
     private final Map<Object, Shard> shards = new HashMap<>();
     private final Map<TopicPartition, int[]> runningByPartition = new HashMap<>();
+    /** Revokes per partition, read without the lock where a completion checks whether its item was disowned. */
+    private final Map<TopicPartition, Integer> revocations = new java.util.concurrent.ConcurrentHashMap<>();
     /** Items waiting for a retry or a dead-letter write, so a revoke can disown them. */
     private final Set<Item> parkedItems = new HashSet<>();
     private long queued;
@@ -137,7 +140,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             threads = new Thread[config.workers()];
             for (int i = 0; i < threads.length; i++) {
                 int workerId = i;
-                threads[i] = NamedThreadFactory.newThread(prefix + "-" + i, false, () -> workLoop(workerId));
+                threads[i] = NamedThreadFactory.newThread(prefix + "-" + i, false, () -> runWorker(workerId));
             }
             retryTimer = Executors.newSingleThreadScheduledExecutor(
                     new NamedThreadFactory("syncer-retry-" + config.name(), true));
@@ -161,8 +164,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             if (stopping) {
                 return; // never marked processed: re-delivered to the next owner
             }
+            int epoch = revocations.getOrDefault(tp, 0);
             for (ConsumerRecord<byte[], byte[]> record : claim.records()) {
-                Item item = new Item(record, claim, tp);
+                Item item = new Item(record, claim, tp, epoch);
                 Shard shard;
                 if (config.ordering() == OrderingMode.UNORDERED) {
                     shard = new Shard(null);
@@ -191,12 +195,12 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         long deadline = System.nanoTime() + session.revokeTimeout().toNanos();
         lock.lock();
         try {
-            int dropped = purge(revoked);
-            for (Item item : parkedItems) {
-                if (revoked.contains(item.tp)) {
-                    item.disowned = true; // its retry, if any, must not run after the revoke completed
-                }
+            for (TopicPartition tp : revoked) {
+                // every item of this assignment is disowned from now on: one failing during the wait below, or
+                // parked for a retry, is not retried (the partition's next owner has it)
+                revocations.merge(tp, 1, Integer::sum);
             }
+            int dropped = purge(revoked);
             while (running(revoked) > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -287,11 +291,41 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 inFlight++;
                 runningByPartition.computeIfAbsent(item.tp, k -> new int[1])[0]++;
             } catch (InterruptedException e) {
-                return; // only close interrupts workers
+                if (stopping) {
+                    return; // close interrupts workers
+                }
+                LOG.warn("queue {}: worker {} was interrupted outside close (user code that restored the interrupt"
+                        + " flag?); the interrupt is cleared and the worker goes on", config.name(), workerId);
+                continue;
             } finally {
                 lock.unlock();
             }
             execute(workerId, item);
+            if (Thread.interrupted() && !isStopping()) {
+                // user code left the flag set: the next wait would take it for close's and end this thread
+                LOG.debug("queue {}: cleared a stray interrupt after {}", config.name(), coordinates(item.record));
+            }
+        }
+    }
+
+    /** A worker's thread body: a thread that ends other than by close is logged and replaced. */
+    private void runWorker(int workerId) {
+        try {
+            workLoop(workerId);
+        } catch (Throwable t) {
+            lock.lock();
+            try {
+                if (stopping) {
+                    return;
+                }
+                LOG.error("queue {}: worker thread {} died; starting a new one", config.name(), workerId, t);
+                Thread replacement = NamedThreadFactory.newThread("syncer-worker-" + config.name() + "-" + workerId, false,
+                        () -> runWorker(workerId));
+                threads[workerId] = replacement;
+                replacement.start();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -305,8 +339,14 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         try {
             value = decoder.decode(item.record);
         } catch (Throwable t) {
-            fail(item, t instanceof RecordDecodeException ? t : new RecordDecodeException(
-                    "cannot decode " + coordinates(item.record) + ": " + t, t));
+            if (t instanceof InterruptedException) {
+                Thread.currentThread().interrupt(); // cleared after the record, like a worker's
+            }
+            // a RecordDecodeException is the record's fault (fatal); anything else is the classifier's to judge
+            // (a schema registry timeout is worth a retry), with the record's coordinates in the message
+            String why = "cannot decode " + coordinates(item.record) + ": " + t;
+            fail(item, t instanceof RecordDecodeException ? t : config.errorClassifier().isRetriable(t)
+                    ? new RetriableSyncerException(why, t) : new RecordDecodeException(why, t));
             return;
         }
         CompletionStage<?> stage;
@@ -350,8 +390,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             item.firstAttemptNanos = System.nanoTime();
         }
         item.attempts++;
-        if (isStopping() || item.claim.isStopped()) {
-            finish(item, false);
+        if (isStopping() || item.claim.isStopped() || disowned(item)) {
+            finish(item, false); // not retried here: re-delivered to the partition's next owner
             return;
         }
         boolean retriable = config.errorClassifier().isRetriable(error);
@@ -403,7 +443,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 }
                 deadLettered.increment();
                 unpark(item);
-            } else if (isStopping() || item.claim.isStopped() || item.disowned) {
+            } else if (isStopping() || item.claim.isStopped() || disowned(item)) {
                 unpark(item); // revoked or closing: the record is re-delivered to the partition's next owner
             } else if (config.errorClassifier().isRetriable(sendError)) {
                 long delayMs = config.retryPolicy().maxBackoff().toMillis();
@@ -564,7 +604,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         try {
             parked--;
             parkedItems.remove(item);
-            if (stopping || item.disowned || item.claim.isStopped()) {
+            if (stopping || disowned(item) || item.claim.isStopped()) {
                 release(item.shard);
                 if (!ready.isEmpty()) {
                     workAvailable.signal(); // release may have made the shard ready (a re-delivered record joined it)
@@ -643,17 +683,23 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         final ConsumerRecord<byte[], byte[]> record;
         final PartitionClaim claim;
         final TopicPartition tp;
+        /** How many revokes its partition had when it was queued; one more since disowns it. */
+        final int epoch;
         Shard shard;
         int attempts;
         long firstAttemptNanos;
-        /** Set under the lock when its partition was revoked while it was parked. */
-        volatile boolean disowned;
 
-        Item(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp) {
+        Item(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp, int epoch) {
             this.record = record;
             this.claim = claim;
             this.tp = tp;
+            this.epoch = epoch;
         }
+    }
+
+    /** Whether the item's partition was revoked since it was queued: it is the next owner's now. */
+    private boolean disowned(Item item) {
+        return revocations.getOrDefault(item.tp, 0) != item.epoch;
     }
 
     /**

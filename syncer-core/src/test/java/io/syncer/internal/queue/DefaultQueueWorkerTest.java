@@ -440,6 +440,91 @@ class DefaultQueueWorkerTest {
     }
 
     /** A claim whose completions are recorded. */
+    /**
+     * Defect 4 (issue 11): user code that restores the interrupt flag (or throws InterruptedException) must not end
+     * the worker thread. With one worker, every later record must still be processed.
+     */
+    @Test
+    void aStrayInterruptFromUserCodeDoesNotEndTheWorkerThread() throws Exception {
+        start(QueueWorkerConfig.builder().workers(1).ordering(OrderingMode.UNORDERED).build(), AsyncConsumeWorker.blocking((id, r) -> {
+            if (r.offset() == 0 || r.offset() == 2) {
+                Thread.currentThread().interrupt(); // a library that restores the flag it swallowed
+            }
+            if (r.offset() == 3) {
+                throw new InterruptedException("user code interrupted");
+            }
+        }));
+        // each record arrives while the only worker waits for work: the wait is where a stray interrupt struck
+        List<FakeClaim> claims = new ArrayList<>();
+        for (long offset = 0; offset < 5; offset++) {
+            FakeClaim claim = new FakeClaim(P0, List.of(record(P0, offset, null)));
+            claims.add(claim);
+            queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+            if (offset != 3) {
+                try {
+                    await().atMost(Duration.ofSeconds(5)).until(() -> !claim.processed.isEmpty());
+                } catch (RuntimeException e) {
+                    throw new AssertionError("record " + claim.records.get(0).offset() + " was never processed", e);
+                }
+            }
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(), claims.get(3).processed, "the record whose code threw is retried, not processed");
+    }
+
+    /**
+     * Defect 8 (issue 11): a transient failure inside a decoder (a schema registry timeout) is the classifier's to
+     * judge, not fatal by wrapping; a RecordDecodeException stays fatal.
+     */
+    @Test
+    void aTransientDecoderFailureIsRetriedAndADecodeExceptionIsNot() {
+        AtomicInteger calls = new AtomicInteger();
+        RecordDecoder<ConsumerRecord<byte[], byte[]>> decoder = r -> {
+            if (r.offset() == 0 && calls.incrementAndGet() < 3) {
+                throw new io.syncer.RetriableSyncerException("schema registry timed out");
+            }
+            if (r.offset() == 1) {
+                throw new io.syncer.RecordDecodeException("not JSON", null);
+            }
+            return r;
+        };
+        queue = new DefaultQueueWorker<>(QueueWorkerConfig.builder().workers(1).retryPolicy(RetryPolicy.builder()
+                .maxAttempts(5).initialBackoff(Duration.ofMillis(10)).maxBackoff(Duration.ofMillis(10)).build()).build(),
+                decoder, AsyncConsumeWorker.blocking((id, r) -> { }));
+        queue.setup(FakeSession.assigned(Set.of(P0)));
+        FakeClaim claim = FakeClaim.of(P0, 0, 2, i -> null);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(10)).until(() -> claim.processed.contains(0L) && !claim.halts.isEmpty());
+        assertEquals(3, calls.get(), "decoded on the third attempt");
+        assertTrue(claim.halts.get(0).startsWith("1: fatal after 1 attempt(s)"), claim.halts.toString());
+    }
+
+    /**
+     * Defect 10 (issue 11): a record that fails while its partition's revoke waits for it must not be retried after
+     * the revoke completed (by then the partition's next owner has it). Here the claim is not yet stopped when the
+     * retry is due: the window between cleanup's return and the manager closing the tracker.
+     */
+    @Test
+    void aRecordFailingDuringTheRevokeWaitIsNotRetriedAfterTheRevoke() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        CountDownLatch running = new CountDownLatch(1);
+        start(QueueWorkerConfig.builder().workers(1).retryPolicy(RetryPolicy.builder().maxAttempts(10)
+                        .initialBackoff(Duration.ofMillis(50)).maxBackoff(Duration.ofMillis(50)).build()).build(),
+                AsyncConsumeWorker.blocking((id, r) -> {
+                    attempts.incrementAndGet();
+                    running.countDown();
+                    Thread.sleep(200);
+                    throw new io.syncer.RetriableSyncerException("transient");
+                }));
+        FakeClaim claim = FakeClaim.of(P0, 0, 1, i -> null);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        assertTrue(running.await(5, TimeUnit.SECONDS));
+        queue.cleanup(FakeSession.revoked(Set.of(P0), Duration.ofSeconds(5)));
+        Thread.sleep(300); // several backoffs: a retry would have run by now
+        assertEquals(1, attempts.get(), "no attempt after the revoke");
+        assertEquals(List.of(), claim.processed);
+    }
+
     static final class FakeClaim implements PartitionClaim {
         final TopicPartition tp;
         final List<ConsumerRecord<byte[], byte[]>> records;
