@@ -40,8 +40,9 @@ public interface PartitionClaim {
      * Stops this partition at {@code record}, for a record that must not be skipped and cannot be
      * processed ({@link io.syncer.failure.DeadLetterPolicy#halt()}): the partition is paused and
      * reported failed in {@link ConsumerGroupManager#health()}, nothing at or past the record is
-     * committed, and work on its later records stops ({@link #isStopped()}). Records before it may
-     * still complete. Thread-safe; the pause takes effect on the poll thread's next turn.
+     * committed, and work on its later records stops ({@link #isStopped(ConsumerRecord)}). Records
+     * before it are still to be processed (or dead-lettered, or halted at): the committed offset
+     * reaches the halt offset once they are. Thread-safe; the pause takes effect on the poll thread's next turn.
      *
      * @param record a record of this claim
      * @param reason why, for the health report and logs
@@ -55,4 +56,16 @@ public interface PartitionClaim {
      * @return {@code true} once stopped
      */
     boolean isStopped();
+
+    /**
+     * Whether {@code record} should no longer be processed: the partition was revoked or lost since
+     * the claim was handed out, or halted at or before the record. A record before a halt is not
+     * stopped: it must still be processed, or the committed offset never reaches the halt.
+     *
+     * @param record a record of this claim
+     * @return {@code true} if work on it should stop
+     */
+    default boolean isStopped(ConsumerRecord<byte[], byte[]> record) {
+        return isStopped();
+    }
 }

@@ -136,7 +136,12 @@ public final class OffsetTracker {
         }
     }
 
-    /** Whether the partition was halted or the tracker closed: its records are no longer processed. */
+    /** Whether the record at {@code offset} is no longer to be processed: closed, or at or past the halt. */
+    public synchronized boolean isStopped(long offset) {
+        return closed || offset >= haltOffset;
+    }
+
+    /** Whether the partition was halted or the tracker closed. */
     public synchronized boolean isStopped() {
         return closed || haltOffset != Long.MAX_VALUE;
     }

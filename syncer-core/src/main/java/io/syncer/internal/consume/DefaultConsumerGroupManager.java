@@ -973,6 +973,11 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             return tracker.isStopped();
         }
 
+        @Override
+        public boolean isStopped(ConsumerRecord<byte[], byte[]> record) {
+            return tracker.isStopped(record.offset());
+        }
+
         private void check(ConsumerRecord<byte[], byte[]> record) {
             if (record.partition() != tp.partition() || !record.topic().equals(tp.topic())) {
                 throw new IllegalArgumentException("record " + record.topic() + "-" + record.partition()

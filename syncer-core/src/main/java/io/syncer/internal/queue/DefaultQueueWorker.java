@@ -331,7 +331,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     /** The choke point for user code: everything the decoder or worker throws is caught here. */
     private void execute(int workerId, Item item) {
-        if (item.claim.isStopped()) {
+        if (item.claim.isStopped(item.record)) {
             finish(item, false);
             return;
         }
@@ -390,7 +390,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             item.firstAttemptNanos = System.nanoTime();
         }
         item.attempts++;
-        if (isStopping() || item.claim.isStopped() || disowned(item)) {
+        if (isStopping() || item.claim.isStopped(item.record) || disowned(item)) {
             finish(item, false); // not retried here: re-delivered to the partition's next owner
             return;
         }
@@ -443,7 +443,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 }
                 deadLettered.increment();
                 unpark(item);
-            } else if (isStopping() || item.claim.isStopped() || disowned(item)) {
+            } else if (isStopping() || item.claim.isStopped(item.record) || disowned(item)) {
                 unpark(item); // revoked or closing: the record is re-delivered to the partition's next owner
             } else if (config.errorClassifier().isRetriable(sendError)) {
                 long delayMs = config.retryPolicy().maxBackoff().toMillis();
@@ -604,7 +604,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         try {
             parked--;
             parkedItems.remove(item);
-            if (stopping || disowned(item) || item.claim.isStopped()) {
+            if (stopping || disowned(item) || item.claim.isStopped(item.record)) {
                 release(item.shard);
                 if (!ready.isEmpty()) {
                     workAvailable.signal(); // release may have made the shard ready (a re-delivered record joined it)

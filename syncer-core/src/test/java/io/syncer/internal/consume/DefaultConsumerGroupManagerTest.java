@@ -53,8 +53,12 @@ class DefaultConsumerGroupManagerTest {
     }
 
     private void start(ConsumerGroupConfig.Builder config, int records) {
+        start(config, records, holdingHandler);
+    }
+
+    private void start(ConsumerGroupConfig.Builder config, int records, ConsumerGroupHandler handler) {
         manager = new DefaultConsumerGroupManager(config.groupId("g").topics("t").bootstrapServers("unused:9092").build(),
-                holdingHandler, SyncerMetrics.NOOP, props -> consumer);
+                handler, SyncerMetrics.NOOP, props -> consumer);
         consumer.updateBeginningOffsets(Map.of(TP, 0L));
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(TP));
@@ -114,6 +118,34 @@ class DefaultConsumerGroupManagerTest {
         assertEquals(0, manager.health().queuedRecords());
         assertEquals(ManagerState.RUNNING, manager.health().state());
         assertEquals(1, consumer.seeks.get(), "only the test's initial seek: backpressure never discarded fetched data");
+    }
+
+    /**
+     * Defect 7 (issue 11): a record before the halt offset that was still waiting (here for its retry) when a later
+     * record halted the partition must still be processed, so the committed offset reaches the halt offset and its
+     * budget is released. Before the fix it was skipped: committed stayed at 1 while health said halted at 2.
+     */
+    @Test
+    void aHaltStillProcessesTheRecordsBeforeIt() {
+        java.util.concurrent.atomic.AtomicInteger attemptsOf1 = new java.util.concurrent.atomic.AtomicInteger();
+        io.syncer.queue.QueueWorker<ConsumerRecord<byte[], byte[]>> queue = io.syncer.queue.QueueWorker.create(
+                io.syncer.queue.QueueWorkerConfig.builder().workers(2).ordering(io.syncer.queue.OrderingMode.UNORDERED)
+                        .retryPolicy(io.syncer.failure.RetryPolicy.builder().maxAttempts(5).initialBackoff(Duration.ofMillis(300))
+                                .maxBackoff(Duration.ofMillis(300)).build()).build(),
+                io.syncer.queue.RecordDecoder.identity(), io.syncer.queue.AsyncConsumeWorker.blocking((id, r) -> {
+                    if (r.offset() == 1 && attemptsOf1.incrementAndGet() == 1) {
+                        throw new io.syncer.RetriableSyncerException("transient");
+                    }
+                    if (r.offset() == 2) {
+                        throw new ClassCastException("never fits"); // fatal: the partition halts at 2
+                    }
+                }));
+        start(ConsumerGroupConfig.builder().commitInterval(Duration.ofMillis(10)), 3, queue);
+        await().until(() -> manager.health().failedPartitions().containsKey(TP));
+        assertEquals(2, manager.health().failedPartitions().get(TP).offset());
+        await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(2).equals(committed()));
+        assertEquals(2, attemptsOf1.get(), "record 1 was retried after the halt, not skipped");
+        assertEquals(0, manager.health().queuedRecords(), "nothing left counted as queued: no budget leaked");
     }
 
     @Test
