@@ -725,11 +725,18 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             state.set(ManagerState.CLOSING);
         }
         try {
-            if (consumer != null && !failed) {
-                consumer.pause(consumer.assignment());
-                if (mode == DrainMode.DRAIN) {
-                    drain(deadline);
+            try {
+                if (consumer != null && !failed) {
+                    consumer.pause(consumer.assignment());
+                    if (mode == DrainMode.DRAIN) {
+                        drain(deadline);
+                    }
                 }
+            } catch (Throwable t) {
+                // the drain failed (the broker went away mid-close): the handler must still stop its threads, and
+                // what was processed must still be committed
+                recordFailure(t);
+                LOG.warn("group {}: the close drain failed: {}", config.groupId(), t.toString());
             }
             callHandlerClose(deadline, mode);
             if (consumer != null && !failed && transactions == null) {

@@ -182,6 +182,39 @@ class DefaultConsumerGroupManagerTest {
         manager = null;
     }
 
+    /**
+     * Defect 6 (issue 11): a poll that throws during the close drain skipped handler.close (whose worker threads
+     * then never stop) and the final commit. Both must still happen, and close reports the failure.
+     */
+    @Test
+    void aFailureDuringTheCloseDrainStillClosesTheHandlerAndCommits() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean handlerClosed = new java.util.concurrent.atomic.AtomicBoolean();
+        ConsumerGroupHandler handler = new ConsumerGroupHandler() {
+            @Override
+            public void consumeClaim(GroupSession session, PartitionClaim claim) throws Exception {
+                holdingHandler.consumeClaim(session, claim);
+            }
+
+            @Override
+            public void close(Duration timeout, DrainMode mode) {
+                handlerClosed.set(true);
+            }
+        };
+        start(ConsumerGroupConfig.builder(), 5, handler);
+        await().until(() -> handed.size() == 5);
+        PartitionClaim claim = claims.get(0);
+        claim.markProcessed(claim.records().get(0));
+        claim.markProcessed(claim.records().get(1));
+        // records 2-4 stay queued, so the close drains: it polls, and that poll fails
+        consumer.failPollsWhile = () -> manager.health().state() == ManagerState.CLOSING;
+        io.syncer.SyncerException e = org.junit.jupiter.api.Assertions.assertThrows(io.syncer.SyncerException.class,
+                () -> manager.close(Duration.ofSeconds(2), DrainMode.DRAIN));
+        assertTrue(String.valueOf(e.getMessage()).contains("broker gone"), e.getMessage());
+        assertTrue(handlerClosed.get(), "handler.close ran: its threads are stopped");
+        assertEquals(2L, consumer.committedAtClose.get(TP).offset(), "the processed prefix was committed");
+        manager = null;
+    }
+
     @Test
     void handlerFailureFailsOnlyThatPartitionClosed() {
         manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
@@ -214,9 +247,18 @@ class DefaultConsumerGroupManagerTest {
     private static final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
         final Map<TopicPartition, OffsetAndMetadata> committedAtClose = new HashMap<>();
         final java.util.concurrent.atomic.AtomicInteger seeks = new java.util.concurrent.atomic.AtomicInteger();
+        volatile java.util.function.BooleanSupplier failPollsWhile = () -> false;
 
         RecordingConsumer() {
             super("none");
+        }
+
+        @Override
+        public synchronized org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            if (failPollsWhile.getAsBoolean()) {
+                throw new org.apache.kafka.common.KafkaException("broker gone");
+            }
+            return super.poll(timeout);
         }
 
         @Override
