@@ -80,6 +80,21 @@ public interface KafkaProducers extends AutoCloseable {
     void flush();
 
     /**
+     * The partitions of {@code topic}, fetching its metadata if needed: blocks up to the producer's
+     * {@code max.block.ms} for a topic that does not exist (and cannot be created) or a cluster that
+     * cannot be reached. Sinks ask it off their write path, so a missing topic holds its own records
+     * without stalling the others.
+     *
+     * @param topic the topic
+     * @return its partitions
+     * @throws io.syncer.SyncerException when the metadata cannot be had (retriable for a timeout)
+     * @throws UnsupportedOperationException by implementations that cannot tell (the default)
+     */
+    default List<org.apache.kafka.common.PartitionInfo> partitionsFor(String topic) {
+        throw new UnsupportedOperationException("partitionsFor");
+    }
+
+    /**
      * Sends what is buffered and closes within {@code timeout}; later sends fail. Idempotent.
      *
      * @param timeout the deadline

@@ -161,6 +161,18 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
     }
 
     @Override
+    public List<org.apache.kafka.common.PartitionInfo> partitionsFor(String topic) {
+        if (closed.get()) {
+            throw new SyncerException("metadata of " + topic + " asked after KafkaProducers was closed");
+        }
+        try {
+            return producer.partitionsFor(topic);
+        } catch (RuntimeException e) {
+            throw translate(topic, e);
+        }
+    }
+
+    @Override
     public void close(Duration timeout) {
         if (closed.compareAndSet(false, true)) {
             producer.close(timeout);

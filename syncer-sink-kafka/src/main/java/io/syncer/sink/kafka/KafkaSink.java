@@ -9,10 +9,22 @@ import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
 import io.syncer.sink.SinkSettings;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -23,6 +35,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * ({@link SinkRecord#destination()}), or to the sink's default topic. By default the source
  * record's key, value, headers and timestamp are forwarded unchanged; a {@link Transform} builds
  * another record (e.g. a trimmed JSON for an analysis topic).
+ *
+ * <p>The sink never blocks core's threads: {@code send} calls run on the sink's own thread
+ * ({@code syncer-sink-<name>-send}; they block only when the producer's buffer is full), and a
+ * topic's first records wait for its metadata, asked on another thread. A topic whose metadata
+ * cannot be had within the producer's {@code max.block.ms} (it does not exist and cannot be
+ * created, it is not authorized, the cluster is unreachable) is not a record error: its records
+ * are answered {@link SinkResult#destinationUnavailable}, so core holds them un-acknowledged and
+ * probes that topic alone while the other topics are written, and nothing is dead-lettered.
  *
  * <p>Each record's outcome comes from its producer callback, classified by Kafka's own types:
  * a {@code RetriableException} (timeouts, leader changes, not enough replicas) is retried by core;
@@ -67,12 +87,32 @@ public final class KafkaSink<T> implements Sink<T> {
     private final String name;
     private final KafkaProducers producers;
     private final Transform<T> transform;
+    /** Topics whose metadata is known (completed) or being asked for. */
+    private final Map<String, CompletableFuture<Void>> topics = new ConcurrentHashMap<>();
+    /** Runs send() calls, which block when the producer's buffer is full: never on core's threads. */
+    private final ExecutorService sender;
+    /** Asks for a new topic's metadata, which blocks up to max.block.ms when it is missing. */
+    private final ExecutorService metadataLookups;
 
     private KafkaSink(Builder<T> b) {
         this.settings = b.settings();
         this.name = settings.name();
         this.producers = b.producers;
         this.transform = b.transform;
+        this.sender = Executors.newSingleThreadExecutor(daemon("syncer-sink-" + name + "-send"));
+        ThreadPoolExecutor lookups = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemon("syncer-sink-" + name + "-metadata"));
+        lookups.allowCoreThreadTimeOut(true); // no threads while every topic is known
+        this.metadataLookups = lookups;
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /**
@@ -99,32 +139,104 @@ public final class KafkaSink<T> implements Sink<T> {
 
     @Override
     public CompletionStage<List<SinkResult>> write(List<SinkRecord<T>> batch) {
-        List<CompletableFuture<SinkResult>> results = new ArrayList<>(batch.size());
-        for (SinkRecord<T> record : batch) {
+        SinkResult[] out = new SinkResult[batch.size()];
+        Map<String, List<Integer>> byTopic = new LinkedHashMap<>();
+        List<ProducerRecord<byte[], byte[]>> built = new ArrayList<>(Collections.nCopies(batch.size(), null));
+        for (int i = 0; i < batch.size(); i++) {
+            SinkRecord<T> record = batch.get(i);
             String topic = settings.destinationOf(record);
             if (topic == null) {
-                results.add(CompletableFuture.completedFuture(settings.noDestination()));
+                out[i] = settings.noDestination();
                 continue;
             }
-            ProducerRecord<byte[], byte[]> out;
             try {
-                out = transform.apply(record, topic);
+                built.set(i, Objects.requireNonNull(transform.apply(record, topic), "the transform returned null"));
             } catch (Exception e) {
-                results.add(CompletableFuture.completedFuture(SinkResult.fail(
-                        new SyncerException("sink " + name + ": transform failed: " + e, e))));
+                out[i] = SinkResult.fail(new SyncerException("sink " + name + ": transform failed: " + e, e));
                 continue;
             }
-            results.add(producers.sendAsync(out).handle((metadata, error) -> {
-                if (error == null) {
-                    return SinkResult.ok();
-                }
-                Throwable cause = error.getCause() != null && !(error instanceof SyncerException) ? error.getCause() : error;
-                return cause instanceof SyncerException && ((SyncerException) cause).isRetriable()
-                        ? SinkResult.retry(cause) : SinkResult.fail(cause);
-            }));
+            byTopic.computeIfAbsent(built.get(i).topic(), t -> new ArrayList<>()).add(i);
         }
-        return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
-                .thenApply(ignored -> results.stream().map(CompletableFuture::join).toList());
+        List<CompletableFuture<Void>> sent = new ArrayList<>(byTopic.size());
+        for (Map.Entry<String, List<Integer>> e : byTopic.entrySet()) {
+            String topic = e.getKey();
+            List<Integer> indexes = e.getValue();
+            // a topic's first records wait for its metadata off this thread: a missing topic would block
+            // send() for max.block.ms per record on the thread that writes every destination
+            sent.add(metadata(topic).handle((known, why) -> why).thenComposeAsync(why -> {
+                if (why != null) {
+                    SinkResult held = SinkResult.destinationUnavailable(new SyncerException("sink " + name + ": no metadata for"
+                            + " topic " + topic + " (it does not exist and cannot be created, is not authorized, or the"
+                            + " cluster is unreachable): " + why.getMessage(), why));
+                    indexes.forEach(i -> out[i] = held);
+                    return CompletableFuture.completedFuture(null);
+                }
+                List<CompletableFuture<Void>> each = new ArrayList<>(indexes.size());
+                for (int i : indexes) {
+                    each.add(producers.sendAsync(built.get(i)).handle((metadata, error) -> {
+                        out[i] = error == null ? SinkResult.ok() : classify(error);
+                        return null;
+                    }));
+                }
+                return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]));
+            }, sender));
+        }
+        return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> Arrays.asList(out));
+    }
+
+    private static SinkResult classify(Throwable error) {
+        Throwable cause = error.getCause() != null && !(error instanceof SyncerException) ? error.getCause() : error;
+        return cause instanceof SyncerException && ((SyncerException) cause).isRetriable()
+                ? SinkResult.retry(cause) : SinkResult.fail(cause);
+    }
+
+    /**
+     * Completes once {@code topic}'s metadata is known (at once after the first time), or fails when it
+     * cannot be had within the producer's {@code max.block.ms}; a failure is forgotten, so the next
+     * write (core's probe of the held destination) asks again.
+     */
+    private CompletableFuture<Void> metadata(String topic) {
+        CompletableFuture<Void> f = topics.get(topic);
+        if (f != null) {
+            return f;
+        }
+        CompletableFuture<Void> fresh = new CompletableFuture<>();
+        f = topics.putIfAbsent(topic, fresh);
+        if (f != null) {
+            return f;
+        }
+        try {
+            metadataLookups.execute(() -> {
+                try {
+                    producers.partitionsFor(topic);
+                    fresh.complete(null);
+                } catch (UnsupportedOperationException e) {
+                    fresh.complete(null); // the producers cannot tell: send as before
+                } catch (Throwable t) {
+                    topics.remove(topic, fresh);
+                    fresh.completeExceptionally(t);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            topics.remove(topic, fresh);
+            fresh.completeExceptionally(rejected);
+        }
+        return fresh;
+    }
+
+    /** Stops the sink's send and metadata threads; the producer stays open (it is the caller's). */
+    @Override
+    public void close() {
+        metadataLookups.shutdownNow();
+        sender.shutdown();
+        try {
+            if (!sender.awaitTermination(10, TimeUnit.SECONDS)) {
+                sender.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            sender.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Forwards the source record's key, value, headers and timestamp to {@code topic}. */
