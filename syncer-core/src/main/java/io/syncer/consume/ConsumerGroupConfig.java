@@ -514,7 +514,10 @@ public final class ConsumerGroupConfig {
 
         /**
          * Bound on records handed to the handler and not yet processed (for the
-         * {@link io.syncer.queue.QueueWorker}: queued plus in flight). Default
+         * {@link io.syncer.queue.QueueWorker}: queued plus in flight). It also bounds, per partition,
+         * how far consumption runs ahead of the partition's oldest unfinished record: a record that
+         * never finishes (a stage that never completes) pauses its partition after this many later
+         * records, so the offset tracking behind it stays bounded (about 17 bytes a record). Default
          * {@link #DEFAULT_MAX_QUEUED_RECORDS} (10,000).
          *
          * @param max at least 1

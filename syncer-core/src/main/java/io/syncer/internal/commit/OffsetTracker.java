@@ -113,8 +113,12 @@ public final class OffsetTracker {
         outstandingRecords--;
         outstandingBytes -= sizes[i];
         budget.release(1, sizes[i]);
+        long before = headSeq;
         while (headSeq < tailSeq && done[(int) (headSeq & mask)]) {
             headSeq++;
+        }
+        if (headSeq - before > 64) {
+            maybeShrink(); // the head moved a long way: the ring may have grown behind a slow record
         }
     }
 
@@ -239,13 +243,35 @@ public final class OffsetTracker {
         return new OffsetAndMetadata(offset, epoch < 0 ? Optional.empty() : Optional.of(epoch), "");
     }
 
-    private void grow() {
+    /** Records from the oldest unfinished one to the newest registered: the ring slots in use. */
+    public synchronized long span() {
+        return tailSeq - headSeq;
+    }
+
+    /** Slots the ring has now (for tests and the heap bound). */
+    public synchronized int capacity() {
+        return offsets.length;
+    }
+
+    /** Gives memory back once the span fell to an eighth of a grown ring. */
+    private void maybeShrink() {
         int n = offsets.length;
-        long[] o = new long[n * 2];
-        int[] e = new int[n * 2];
-        int[] s = new int[n * 2];
-        boolean[] d = new boolean[n * 2];
-        int newMask = n * 2 - 1;
+        long span = tailSeq - headSeq;
+        if (n > INITIAL_CAPACITY && span <= n / 8) {
+            resize(Math.max(INITIAL_CAPACITY, Integer.highestOneBit((int) Math.max(1, span)) << 2));
+        }
+    }
+
+    private void grow() {
+        resize(offsets.length * 2);
+    }
+
+    private void resize(int size) {
+        long[] o = new long[size];
+        int[] e = new int[size];
+        int[] s = new int[size];
+        boolean[] d = new boolean[size];
+        int newMask = size - 1;
         for (long seq = headSeq; seq < tailSeq; seq++) {
             int from = (int) (seq & mask);
             int to = (int) (seq & newMask);

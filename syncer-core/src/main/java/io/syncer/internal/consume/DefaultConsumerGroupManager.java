@@ -272,13 +272,17 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         // other threads only lower it, so the local figure errs on the side of pausing.
         long outstandingRecords = ps.tracker.outstandingRecords();
         long outstandingBytes = ps.tracker.outstandingBytes();
+        long span = ps.tracker.span();
         long lastOffset = ps.tracker.lastOffset();
         List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> r : records) {
             int size = sizeOf(r);
             boolean overShare = budget.usage() >= config.pauseAbove()
                     && budget.share(outstandingRecords, outstandingBytes) >= shareLimit;
-            if (overShare || !budget.tryReserve(size)) {
+            // the ring keeps a slot for every record behind the oldest unfinished one, finished or not: a record
+            // that never finishes must pause its partition, not grow the ring by a slot per record consumed
+            boolean overSpan = span >= config.maxQueuedRecords();
+            if (overShare || overSpan || !budget.tryReserve(size)) {
                 ps.held.addAll(records.subList(accepted.size(), records.size()));
                 pause(ps);
                 break;
@@ -289,9 +293,11 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 resetTracker(ps);
                 outstandingRecords = 0;
                 outstandingBytes = 0;
+                span = 0;
             }
             ps.tracker.register(r.offset(), r.leaderEpoch().orElse(-1), size);
             lastOffset = r.offset();
+            span++;
             outstandingRecords++;
             outstandingBytes += size;
             if (ps.firstOffset < 0) {
@@ -324,9 +330,12 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 continue;
             }
             double share = budget.share(ps.tracker.outstandingRecords(), ps.tracker.outstandingBytes());
-            if (!ps.paused && usage >= config.pauseAbove() && share >= config.pauseAbove() / active) {
+            long span = ps.tracker.span();
+            if (!ps.paused && (usage >= config.pauseAbove() && share >= config.pauseAbove() / active
+                    || span >= config.maxQueuedRecords())) {
                 pause(ps);
             } else if (ps.paused && drainStartedNanos < 0 // an exactly-once drain resumes nothing until it commits
+                    && span <= config.maxQueuedRecords() * config.resumeBelow()
                     && (usage <= config.resumeBelow() || share < config.resumeBelow() / active)) {
                 consumer.resume(List.of(ps.tp));
                 ps.paused = false;

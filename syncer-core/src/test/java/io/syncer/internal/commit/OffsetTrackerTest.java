@@ -24,6 +24,27 @@ class OffsetTrackerTest {
         return t.committable().map(OffsetAndMetadata::offset).orElse(-1L);
     }
 
+    /**
+     * Defect 3 (issue 11): behind one unfinished record the ring keeps a slot per later record; its span is what
+     * admission must bound, and once the head finishes the ring gives the memory back.
+     */
+    @Test
+    void theSpanBehindAnUnfinishedHeadIsReportedAndTheRingShrinksAfterIt() {
+        OffsetTracker t = new OffsetTracker(TP, budget, false);
+        long head = t.register(0, 0, 1);
+        for (long o = 1; o < 100_000; o++) {
+            t.complete(t.register(o, 0, 1));
+        }
+        assertEquals(1, t.outstandingRecords(), "only the head is unfinished");
+        assertEquals(100_000, t.span(), "but the ring holds every record behind it");
+        assertTrue(t.capacity() >= 100_000);
+        t.complete(head);
+        assertEquals(0, t.span());
+        assertTrue(t.capacity() <= 1_024, "the ring shrank once the span fell: capacity " + t.capacity());
+        t.complete(t.register(100_000, 0, 1));
+        assertEquals(100_001, t.committable().orElseThrow().offset());
+    }
+
     @Test
     void nothingRegisteredMeansNothingToCommit() {
         OffsetTracker t = new OffsetTracker(TP, budget, false);

@@ -148,6 +148,32 @@ class DefaultConsumerGroupManagerTest {
         assertEquals(0, manager.health().queuedRecords(), "nothing left counted as queued: no budget leaked");
     }
 
+    /**
+     * Defect 3 (issue 11): one record that never finishes (a stage that never completes) while every later one does.
+     * Admission counted unfinished records only, so the partition kept being consumed and its offset ring grew by a
+     * slot per record without bound. The ring's span now counts: the partition pauses at maxQueuedRecords behind its
+     * oldest unfinished record, and resumes once that one finishes.
+     */
+    @Test
+    void aRecordThatNeverFinishesPausesItsPartitionInsteadOfGrowingTheRing() {
+        List<PartitionClaim> kept = new CopyOnWriteArrayList<>();
+        ConsumerGroupHandler marksAllButTheFirst = (session, claim) -> {
+            kept.add(claim);
+            for (ConsumerRecord<byte[], byte[]> r : claim.records()) {
+                handed.add(r.offset());
+                if (r.offset() != 0) {
+                    claim.markProcessed(r);
+                }
+            }
+        };
+        start(ConsumerGroupConfig.builder().maxQueuedRecords(100), 20_000, marksAllButTheFirst);
+        await().until(() -> manager.health().pausedPartitions().contains(TP));
+        assertTrue(handed.size() <= 100, "consumed " + handed.size() + " records behind the unfinished one, bound 100");
+        kept.get(0).markProcessed(kept.get(0).records().get(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 20_000);
+        await().until(() -> Long.valueOf(20_000).equals(committed()));
+    }
+
     @Test
     void commitsOnlyTheProcessedPrefix() {
         start(ConsumerGroupConfig.builder().commitInterval(Duration.ofMillis(10)), 5);
