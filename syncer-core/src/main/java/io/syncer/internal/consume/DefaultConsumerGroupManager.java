@@ -396,12 +396,14 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 case EARLIEST:
                     LOG.warn("group {}: {} offset {} out of range; seeking to earliest (policy {})",
                             config.groupId(), tp, offset, policy);
+                    revokeForReset(ps);
                     resetTracker(ps);
                     consumer.seekToBeginning(List.of(tp));
                     break;
                 case LATEST:
                     LOG.warn("group {}: {} offset {} out of range; seeking to latest (policy {})",
                             config.groupId(), tp, offset, policy);
+                    revokeForReset(ps);
                     resetTracker(ps);
                     consumer.seekToEnd(List.of(tp));
                     break;
@@ -410,6 +412,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                     OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(tp, ts), config.commitTimeout()).get(tp);
                     LOG.warn("group {}: {} offset {} out of range; seeking to {} (policy {})", config.groupId(), tp,
                             offset, found == null ? "the log end" : "offset " + found.offset(), policy);
+                    revokeForReset(ps);
                     resetTracker(ps);
                     if (found == null) {
                         consumer.seekToEnd(List.of(tp));
@@ -424,6 +427,24 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             if (!ps.failed) {
                 commitResetPosition(ps);
             }
+        }
+    }
+
+    /**
+     * Before a reset moves a partition's position: its queued and running work is revoked from the
+     * handler as a rebalance would (the queue drops what is queued and waits, up to the revoke
+     * timeout, for what runs), and what finished is committed. Only then is the tracker replaced and
+     * the new position committed, so no old record is worked on against a closed tracker, outside
+     * the queue bound, or behind a commit that already passed it.
+     */
+    private void revokeForReset(PartitionState ps) {
+        try {
+            handler.cleanup(session(Set.of(), Set.of(ps.tp), false));
+        } catch (Throwable t) {
+            LOG.error("group {}: handler.cleanup before the reset of {} failed", config.groupId(), ps.tp, t);
+        }
+        if (transactions == null) {
+            commitSync(List.of(ps.tp), config.commitTimeout());
         }
     }
 

@@ -174,6 +174,43 @@ class DefaultConsumerGroupManagerTest {
         await().until(() -> Long.valueOf(20_000).equals(committed()));
     }
 
+    /**
+     * Defect 5 (issue 11): a mid-stream out-of-range reset while records of the partition are still queued. The
+     * handler must be told, as on a revoke, before the new position is committed: else the queue keeps working on
+     * records whose tracker was closed (their budget released, the queue bound broken) and whose offsets the reset
+     * commit has already passed.
+     */
+    @Test
+    void aMidStreamResetRevokesTheQueuedWorkBeforeCommittingTheNewPosition() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        ConsumerGroupHandler handler = new ConsumerGroupHandler() {
+            @Override
+            public void consumeClaim(GroupSession session, PartitionClaim claim) throws Exception {
+                holdingHandler.consumeClaim(session, claim);
+            }
+
+            @Override
+            public void cleanup(GroupSession session) {
+                events.add("cleanup " + session.revokedPartitions() + " committed=" + committed());
+            }
+        };
+        start(ConsumerGroupConfig.builder().offsetResetPolicy(io.syncer.commit.OffsetResetPolicy.toLatest())
+                .commitInterval(Duration.ofMillis(10)), 5, handler);
+        await().until(() -> handed.size() == 5);
+        PartitionClaim claim = claims.get(0);
+        claim.markProcessed(claim.records().get(0));
+        claim.markProcessed(claim.records().get(1));
+        await().until(() -> Long.valueOf(2).equals(committed()));
+        synchronized (consumer) {
+            consumer.updateEndOffsets(Map.of(TP, 50L));
+            consumer.setPollException(new org.apache.kafka.clients.consumer.OffsetOutOfRangeException(Map.of(TP, 5L)));
+        }
+        await().until(() -> Long.valueOf(50).equals(committed()));
+        assertEquals(List.of("cleanup [t-0] committed=2"), events,
+                "the queued records 2-4 were revoked from the handler before the reset position was committed");
+        assertEquals(0, manager.health().queuedRecords());
+    }
+
     @Test
     void commitsOnlyTheProcessedPrefix() {
         start(ConsumerGroupConfig.builder().commitInterval(Duration.ofMillis(10)), 5);
