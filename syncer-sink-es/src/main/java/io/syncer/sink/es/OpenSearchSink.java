@@ -34,10 +34,15 @@ import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
  *
  * <p>Results. An item with status 2xx is written. HTTP 429 (a full write queue, a circuit breaker,
  * a flood-stage block) and 5xx are retriable: core retries only those records, with backoff. Any
- * other item error (a mapping conflict, a malformed field, 4xx) is permanent, so the record is
- * dead-lettered with OpenSearch's error type and reason. A failed request as a whole (the node
- * unreachable, 429, 5xx) retries the batch; a 4xx on the whole request fails it. A document that
- * cannot be turned into JSON fails only its own record.
+ * other item error (a mapping conflict, a malformed field, 400) is permanent, so the record is
+ * dead-lettered with OpenSearch's error type and reason, except 403 and 404 on an item (the index
+ * is write-blocked, not writable with these rights, or missing with auto-creation off): that is
+ * the index's fault, so its records are held un-acknowledged and probed
+ * ({@link SinkResult#destinationUnavailable}), never dead-lettered. A failed request as a whole
+ * (the node unreachable, 429, 5xx) retries the batch; 401 or 403 on the whole request (bad
+ * credentials, no rights) holds every record of the sink ({@link SinkResult#unavailable}); any
+ * other 4xx on the whole request fails it. A document that cannot be turned into JSON fails only
+ * its own record.
  *
  * <p>Delivery is at least once. The document id defaults to the source record's coordinates
  * ({@code topic-partition-offset}), so a record delivered again after a crash or a rebalance
@@ -173,6 +178,11 @@ public final class OpenSearchSink<T> implements Sink<T> {
         }
         SyncerException error = new SyncerException("sink " + sink + ": OpenSearch rejected document " + item.id()
                 + " in index " + item.index() + " (status " + status + ", " + describe(item.error()) + ")");
+        if (status == 403 || status == 404) {
+            // a write block, no rights on the index, or the index missing with auto-creation off: the index's
+            // fault, not the document's; core holds that index's records and probes it
+            return SinkResult.destinationUnavailable(error);
+        }
         return retriable(status) ? SinkResult.retry(error) : SinkResult.fail(error);
     }
 
@@ -182,6 +192,9 @@ public final class OpenSearchSink<T> implements Sink<T> {
             OpenSearchException e = (OpenSearchException) error;
             SyncerException wrapped = new SyncerException("sink " + sink + ": bulk request failed (status " + e.status() + ", "
                     + describe(e.error()) + ")" + (e.status() == 413 ? "; lower the sink's BatchPolicy.maxBytes" : ""), e);
+            if (e.status() == 401 || e.status() == 403) {
+                return SinkResult.unavailable(wrapped); // credentials or rights: nothing of this sink can be written
+            }
             return retriable(e.status()) ? SinkResult.retry(wrapped) : SinkResult.fail(wrapped);
         }
         return SinkResult.retry(new SyncerException("sink " + sink + ": bulk request failed: " + error, error));

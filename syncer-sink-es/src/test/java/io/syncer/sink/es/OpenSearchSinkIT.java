@@ -125,14 +125,41 @@ class OpenSearchSinkIT {
      */
     @Test
     void rejectedWithTooManyRequestsRetriesUntilTheBlockIsLifted(KafkaBroker broker, OpenSearchNode node) throws Exception {
-        String topic = KafkaBroker.uniqueName("blocked");
+        runAgainstABlockedIndex(broker, node, "index.blocks.read_only_allow_delete", "blocked", syncer -> { });
+    }
+
+    /**
+     * A write block ({@code index.blocks.write}) answers every document with 403 {@code cluster_block_exception}: the
+     * index's fault, not the documents'. Before, each was dead-lettered and committed; now the index's records are
+     * held and probed, health names the index, and once the block is lifted every document arrives.
+     */
+    @Test
+    void aForbiddenIndexHoldsItsRecordsWithoutDeadLettersUntilWritable(KafkaBroker broker, OpenSearchNode node)
+            throws Exception {
+        runAgainstABlockedIndex(broker, node, "index.blocks.write", "forbidden", syncer -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> syncer.health().sinkOutages().keySet().stream()
+                    .anyMatch(k -> k.startsWith("es/")));
+            assertEquals(io.syncer.consume.ManagerState.DEGRADED, syncer.health().state());
+            assertTrue(syncer.health().sinkOutages().values().iterator().next().reason().contains("cluster_block_exception"),
+                    syncer.health().sinkOutages().toString());
+        });
+    }
+
+    /**
+     * Produces 300 records, runs a pipeline into an index blocked by {@code blockSetting}, checks that nothing is
+     * written or committed while it is blocked ({@code whileBlocked} checks more), lifts the block, and checks that
+     * every document arrived and nothing was dead-lettered.
+     */
+    private void runAgainstABlockedIndex(KafkaBroker broker, OpenSearchNode node, String blockSetting, String name,
+                                         java.util.function.Consumer<Syncer> whileBlocked) throws Exception {
+        String topic = KafkaBroker.uniqueName(name);
         String dlt = topic + ".dlt";
         String index = topic.toLowerCase();
-        String group = KafkaBroker.uniqueName("g-es-blocked");
+        String group = KafkaBroker.uniqueName("g-es-" + name);
         broker.createTopic(topic, PARTITIONS);
         broker.createTopic(dlt, 1);
         http(node, "PUT", "/" + index, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}}");
-        http(node, "PUT", "/" + index + "/_settings", "{\"index.blocks.read_only_allow_delete\":true}");
+        http(node, "PUT", "/" + index + "/_settings", "{\"" + blockSetting + "\":true}");
         int total = 300;
         try (KafkaProducer<byte[], byte[]> producer = broker.newProducer()) {
             for (int i = 0; i < total; i++) {
@@ -149,16 +176,19 @@ class OpenSearchSinkIT {
                             .retryPolicy(io.syncer.failure.RetryPolicy.builder().maxAttempts(Integer.MAX_VALUE)
                                     .initialBackoff(Duration.ofMillis(50)).maxBackoff(Duration.ofMillis(200)).build())
                             .deadLetterPolicy(DeadLetterPolicy.toTopic(producers, dlt)).build())
-                    .sink(OpenSearchSink.<AccessLog>builder("es", client).index(index).build())
+                    .sink(OpenSearchSink.<AccessLog>builder("es", client).index(index)
+                            .batchPolicy(io.syncer.sink.BatchPolicy.builder().unavailableBackoff(Duration.ofMillis(200),
+                                    Duration.ofSeconds(1)).build()).build())
                     .build();
             syncer.start();
             try {
-                Thread.sleep(3_000); // several rounds of 429 and retry
+                Thread.sleep(3_000); // several rounds of refusals
+                whileBlocked.accept(syncer);
                 http(node, "POST", "/" + index + "/_refresh", null);
                 assertEquals(0, count(node, index), "the block held: nothing was written");
                 assertEquals(0L, broker.committedOffsets(group).values().stream().mapToLong(Long::longValue).sum(),
                         "nothing committed while the documents were refused");
-                http(node, "PUT", "/" + index + "/_settings", "{\"index.blocks.read_only_allow_delete\":null}");
+                http(node, "PUT", "/" + index + "/_settings", "{\"" + blockSetting + "\":null}");
                 Map<TopicPartition, Long> end = broker.endOffsets(topic);
                 await().atMost(Duration.ofSeconds(60)).until(() -> end.equals(broker.committedOffsets(group)));
             } finally {
@@ -167,7 +197,7 @@ class OpenSearchSinkIT {
         }
         http(node, "POST", "/" + index + "/_refresh", null);
         assertEquals(total, count(node, index), "every document written once the block was lifted");
-        assertEquals(0, broker.readAll(dlt, 0, Duration.ofSeconds(20)).size(), "a 429 is retried, never dead-lettered");
+        assertEquals(0, broker.readAll(dlt, 0, Duration.ofSeconds(20)).size(), "a refused document is never dead-lettered");
     }
 
     /** Runs a pipeline until the group has committed every record of the topic, then closes it. */

@@ -55,7 +55,25 @@ class OpenSearchSinkTest {
         SinkResult tooLarge = OpenSearchSink.requestFailed("es", exception(413, "content_too_long"));
         assertEquals(SinkResult.Status.FAIL, tooLarge.status());
         assertTrue(tooLarge.error().getMessage().contains("lower the sink's BatchPolicy.maxBytes"), tooLarge.error().getMessage());
-        assertEquals(SinkResult.Status.FAIL, OpenSearchSink.requestFailed("es", exception(403, "security_exception")).status());
+    }
+
+    /**
+     * Issue 11 (smaller defects): a refusal of the whole request (bad credentials, no rights) or of one index (a
+     * write block, no rights on it, auto-creation off) is not the records' fault. Before, 401/403 failed every record
+     * of every batch, so with a dead-letter topic the whole stream was dead-lettered and committed.
+     */
+    @Test
+    void refusalsOfTheSinkOrOfAnIndexHoldTheRecordsInsteadOfFailingThem() {
+        assertEquals(SinkResult.Status.UNAVAILABLE, OpenSearchSink.requestFailed("es", exception(401, "security_exception")).status());
+        assertEquals(SinkResult.Status.UNAVAILABLE, OpenSearchSink.requestFailed("es", exception(403, "security_exception")).status());
+        assertEquals(SinkResult.Status.DESTINATION_UNAVAILABLE, OpenSearchSink.itemResult("es",
+                item(403, "cluster_block_exception", "index [logs-a] blocked by: [FORBIDDEN/8/index write (api)]")).status());
+        assertEquals(SinkResult.Status.DESTINATION_UNAVAILABLE, OpenSearchSink.itemResult("es",
+                item(403, "security_exception", "no permissions for [indices:data/write/bulk[s]]")).status());
+        assertEquals(SinkResult.Status.DESTINATION_UNAVAILABLE, OpenSearchSink.itemResult("es",
+                item(404, "index_not_found_exception", "no such index [logs-a]")).status());
+        assertEquals(SinkResult.Status.FAIL, OpenSearchSink.itemResult("es",
+                item(400, "mapper_parsing_exception", "failed to parse")).status(), "the record's own fault still fails it");
     }
 
     private static OpenSearchException exception(int status, String type) {
