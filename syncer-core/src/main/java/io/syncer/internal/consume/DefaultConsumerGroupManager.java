@@ -2,8 +2,6 @@ package io.syncer.internal.consume;
 
 import io.syncer.SyncerException;
 import io.syncer.commit.CommitMode;
-import io.syncer.commit.InitialPosition;
-import io.syncer.commit.OffsetResetPolicy;
 import io.syncer.consume.ConsumerGroupConfig;
 import io.syncer.consume.ConsumerGroupHandler;
 import io.syncer.consume.ConsumerGroupManager;
@@ -22,13 +20,11 @@ import io.syncer.internal.commit.QueueBudget;
 import io.syncer.internal.util.NamedThreadFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
@@ -48,8 +44,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -60,23 +54,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ConsumerGroupManager} implementation.
+ * The {@link ConsumerGroupManager} implementation: the poll loop.
  *
  * <p>Threading. The {@code KafkaConsumer}, the partition states and the rebalance listener are
- * confined to the poll thread ({@code syncer-poll-<group>}); its loop is poll → dispatch (reserve
- * budget, register offsets, hand claims to the handler) → adjust pauses → periodic async commit.
- * Other threads only read the volatile/concurrent views behind {@link #health()}, complete records
- * through {@link Claim#markProcessed} (the tracker is synchronized), and post a close request.
+ * confined to the poll thread ({@code syncer-poll-<group>}); its loop is poll → dispatch (admit,
+ * register offsets, hand claims to the handler) → adjust pauses → commit → refresh health. Other
+ * threads only read the volatile/concurrent views behind {@link #health()}, complete records through
+ * {@link Claim#markProcessed} (the tracker is synchronized), and post halts and a close request.
  *
- * <p>Backpressure. A record is admitted only if the budget has room and its partition is not
- * already over its share while the queue is above {@code pauseAbove}; otherwise the partition is
- * paused and the records of that poll not yet admitted are held back, in order, until it resumes.
- * The queue therefore never exceeds its bounds, only the partitions that hold the backlog stop, and
- * at most one poll's records ({@code max.poll.records}) wait outside the budget. Holding them back
- * instead of seeking back to them keeps the consumer's already-fetched data: a seek would discard
- * it, and the refetch after resume can wait behind a long-poll fetch of the caught-up partitions
- * ({@code fetch.max.wait.ms}), which let a few partitions fall behind and finish last, one fetch
- * round at a time.
+ * <p>The loop's parts, one concern each, all on the poll thread and sharing a {@link PollContext}:
+ * {@link Admission} (the queue bounds, pauses and held-back records), {@link Commits} per commit
+ * mode ({@link PeriodicCommits} for at least and at most once, {@link TransactionalCommits} for
+ * exactly once, whose transaction cycle is all in that one class) and {@link OffsetResets} (initial
+ * positions and out-of-range resets). What stays here: the loop, dispatch, the rebalance listener,
+ * halts and failed partitions, the health views and the stall watchdog, and shutdown.
  */
 public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultConsumerGroupManager.class);
@@ -110,13 +101,14 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     // Confined to the poll thread.
     private Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
-    private long lastCommitNanos = System.nanoTime();
     private long lastStatusNanos = System.nanoTime();
-    /** Exactly-once: partitions paused to drain the queue before a transaction commits. */
-    private final Set<TopicPartition> drainPaused = new java.util.HashSet<>();
-    private long drainStartedNanos = -1;
-    private boolean transactionOpen;
     private boolean shuttingDown;
+
+    // The poll thread's parts, each one concern: commits per mode, offset resets, admission and backpressure.
+    private final Context ctx = new Context();
+    private final Commits commits;
+    private final OffsetResets resets;
+    private final Admission admission;
 
     public DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics) {
         this(config, handler, metrics, null, KafkaConsumer::new);
@@ -134,15 +126,19 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         this(config, handler, metrics, null, consumerFactory);
     }
 
-    private DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics,
-                                        TransactionalKafkaProducers transactions,
-                                        Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
+    /** For tests: exactly-once mode with a consumer factory (e.g. a {@code MockConsumer}). */
+    DefaultConsumerGroupManager(ConsumerGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics,
+                                TransactionalKafkaProducers transactions,
+                                Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
         this.config = config;
         this.handler = handler;
         this.metrics = SafeMetrics.of(metrics);
         this.transactions = transactions;
         this.consumerFactory = consumerFactory;
         this.budget = new QueueBudget(config.maxQueuedRecords(), config.maxQueuedBytes());
+        this.commits = transactions == null ? new PeriodicCommits(ctx) : new TransactionalCommits(ctx, transactions);
+        this.resets = new OffsetResets(ctx, commits);
+        this.admission = new Admission(ctx, pausedView);
     }
 
     @Override
@@ -212,8 +208,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             while (closeRequest == null) {
                 runCommands();
                 pollOnce();
-                adjustBackpressure();
-                maybeCommit();
+                admission.adjust(commits.resumeAllowed(), ps -> dispatch(ps.tp, List.of()));
+                commits.maybeCommit();
                 refreshStatus();
             }
         } catch (Throwable t) {
@@ -230,10 +226,10 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         try {
             records = consumer.poll(pollTimeout());
         } catch (NoOffsetForPartitionException e) {
-            seekInitial(e.partitions());
+            resets.seekInitial(e.partitions());
             return;
         } catch (OffsetOutOfRangeException e) {
-            handleOutOfRange(e.offsetOutOfRangePartitions());
+            resets.handleOutOfRange(e.offsetOutOfRangePartitions());
             return;
         } catch (WakeupException e) {
             return;
@@ -249,7 +245,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
      * long poll with every partition paused would leave the queue empty for the whole timeout.
      */
     private Duration pollTimeout() {
-        return pausedView.isEmpty() && drainPaused.isEmpty() ? config.pollTimeout()
+        return pausedView.isEmpty() && !commits.draining() ? config.pollTimeout()
                 : PAUSED_POLL_TIMEOUT.compareTo(config.pollTimeout()) < 0 ? PAUSED_POLL_TIMEOUT : config.pollTimeout();
     }
 
@@ -261,57 +257,11 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             }
             return;
         }
-        List<ConsumerRecord<byte[], byte[]>> records = polled;
-        if (!ps.held.isEmpty()) {
-            records = new ArrayList<>(ps.held);
-            records.addAll(polled);
-            ps.held.clear();
-        }
-        double shareLimit = config.pauseAbove() / Math.max(1, activePartitions());
-        // The partition's outstanding work, read once and then counted up locally: completions on
-        // other threads only lower it, so the local figure errs on the side of pausing.
-        long outstandingRecords = ps.tracker.outstandingRecords();
-        long outstandingBytes = ps.tracker.outstandingBytes();
-        long span = ps.tracker.span();
-        long lastOffset = ps.tracker.lastOffset();
-        List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(records.size());
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            int size = sizeOf(r);
-            boolean overShare = budget.usage() >= config.pauseAbove()
-                    && budget.share(outstandingRecords, outstandingBytes) >= shareLimit;
-            // the ring keeps a slot for every record behind the oldest unfinished one, finished or not: a record
-            // that never finishes must pause its partition, not grow the ring by a slot per record consumed
-            boolean overSpan = span >= config.maxQueuedRecords();
-            if (overShare || overSpan || !budget.tryReserve(size)) {
-                ps.held.addAll(records.subList(accepted.size(), records.size()));
-                pause(ps);
-                break;
-            }
-            if (r.offset() <= lastOffset) {
-                LOG.warn("group {}: {} moved back to offset {} (last seen {}); restarting its offset tracking",
-                        config.groupId(), tp, r.offset(), lastOffset);
-                resetTracker(ps);
-                outstandingRecords = 0;
-                outstandingBytes = 0;
-                span = 0;
-            }
-            ps.tracker.register(r.offset(), r.leaderEpoch().orElse(-1), size);
-            lastOffset = r.offset();
-            span++;
-            outstandingRecords++;
-            outstandingBytes += size;
-            if (ps.firstOffset < 0) {
-                ps.firstOffset = r.offset();
-            }
-            accepted.add(r);
-        }
+        List<ConsumerRecord<byte[], byte[]>> accepted = admission.admit(ps, polled);
         if (accepted.isEmpty()) {
             return;
         }
-        if (transactions != null && !transactionOpen) {
-            transactions.beginTransaction();
-            transactionOpen = true;
-        }
+        commits.beforeDispatch();
         metrics.recordsConsumed(config.groupId(), tp, accepted.size());
         Claim claim = new Claim(tp, accepted, ps.tracker, this::requestHalt);
         try {
@@ -319,146 +269,6 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         } catch (Throwable t) {
             failPartition(ps, accepted.get(0).offset(), "handler.consumeClaim threw " + t);
             LOG.error("group {}: handler failed on {}; partition failed closed", config.groupId(), tp, t);
-        }
-    }
-
-    private void adjustBackpressure() {
-        double usage = budget.usage();
-        int active = Math.max(1, activePartitions());
-        for (PartitionState ps : partitions.values()) {
-            if (ps.failed) {
-                continue;
-            }
-            double share = budget.share(ps.tracker.outstandingRecords(), ps.tracker.outstandingBytes());
-            long span = ps.tracker.span();
-            if (!ps.paused && (usage >= config.pauseAbove() && share >= config.pauseAbove() / active
-                    || span >= config.maxQueuedRecords())) {
-                pause(ps);
-            } else if (ps.paused && drainStartedNanos < 0 // an exactly-once drain resumes nothing until it commits
-                    && span <= config.maxQueuedRecords() * config.resumeBelow()
-                    && (usage <= config.resumeBelow() || share < config.resumeBelow() / active)) {
-                consumer.resume(List.of(ps.tp));
-                ps.paused = false;
-                pausedView.remove(ps.tp);
-                if (!ps.held.isEmpty()) {
-                    dispatch(ps.tp, List.of()); // the held records first; may pause again
-                }
-            }
-        }
-    }
-
-    private void pause(PartitionState ps) {
-        if (!ps.paused) {
-            consumer.pause(List.of(ps.tp));
-            ps.paused = true;
-            pausedView.add(ps.tp);
-        }
-    }
-
-    private int activePartitions() {
-        int n = 0;
-        for (PartitionState ps : partitions.values()) {
-            if (!ps.failed) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private void seekInitial(Collection<TopicPartition> tps) {
-        LOG.info("group {}: no committed offset for {}; starting at {}", config.groupId(), tps, config.initialPosition());
-        if (config.initialPosition() == InitialPosition.EARLIEST) {
-            consumer.seekToBeginning(tps);
-        } else {
-            consumer.seekToEnd(tps);
-        }
-    }
-
-    private void handleOutOfRange(Map<TopicPartition, Long> outOfRange) {
-        OffsetResetPolicy policy = config.offsetResetPolicy();
-        for (Map.Entry<TopicPartition, Long> e : outOfRange.entrySet()) {
-            TopicPartition tp = e.getKey();
-            long offset = e.getValue();
-            PartitionState ps = partitions.get(tp);
-            if (ps == null) {
-                continue;
-            }
-            switch (policy.kind()) {
-                case FAIL: {
-                    Long start = consumer.beginningOffsets(List.of(tp), config.commitTimeout()).get(tp);
-                    Long end = consumer.endOffsets(List.of(tp), config.commitTimeout()).get(tp);
-                    failPartition(ps, offset, "offset " + offset + " is out of range [" + start + ", " + end
-                            + "]; the position was not moved (offset reset policy 'fail'). Reset the group's offset "
-                            + "for this partition or choose an explicit policy (earliest, latest, by-duration) to resume");
-                    LOG.error("group {}: {} failed closed: {}", config.groupId(), tp, failedView.get(tp).reason());
-                    break;
-                }
-                case EARLIEST:
-                    LOG.warn("group {}: {} offset {} out of range; seeking to earliest (policy {})",
-                            config.groupId(), tp, offset, policy);
-                    revokeForReset(ps);
-                    resetTracker(ps);
-                    consumer.seekToBeginning(List.of(tp));
-                    break;
-                case LATEST:
-                    LOG.warn("group {}: {} offset {} out of range; seeking to latest (policy {})",
-                            config.groupId(), tp, offset, policy);
-                    revokeForReset(ps);
-                    resetTracker(ps);
-                    consumer.seekToEnd(List.of(tp));
-                    break;
-                case BY_DURATION: {
-                    long ts = System.currentTimeMillis() - policy.lookBack().toMillis();
-                    OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(tp, ts), config.commitTimeout()).get(tp);
-                    LOG.warn("group {}: {} offset {} out of range; seeking to {} (policy {})", config.groupId(), tp,
-                            offset, found == null ? "the log end" : "offset " + found.offset(), policy);
-                    revokeForReset(ps);
-                    resetTracker(ps);
-                    if (found == null) {
-                        consumer.seekToEnd(List.of(tp));
-                    } else {
-                        consumer.seek(tp, found.offset());
-                    }
-                    break;
-                }
-                default:
-                    throw new IllegalStateException("unknown policy " + policy);
-            }
-            if (!ps.failed) {
-                commitResetPosition(ps);
-            }
-        }
-    }
-
-    /**
-     * Before a reset moves a partition's position: its queued and running work is revoked from the
-     * handler as a rebalance would (the queue drops what is queued and waits, up to the revoke
-     * timeout, for what runs), and what finished is committed. Only then is the tracker replaced and
-     * the new position committed, so no old record is worked on against a closed tracker, outside
-     * the queue bound, or behind a commit that already passed it.
-     */
-    private void revokeForReset(PartitionState ps) {
-        try {
-            handler.cleanup(session(Set.of(), Set.of(ps.tp), false));
-        } catch (Throwable t) {
-            LOG.error("group {}: handler.cleanup before the reset of {} failed", config.groupId(), ps.tp, t);
-        }
-        if (transactions == null) {
-            commitSync(List.of(ps.tp), config.commitTimeout());
-        }
-    }
-
-    /** Commits the position an explicit reset chose, so a restart does not reset again, later. */
-    private void commitResetPosition(PartitionState ps) {
-        try {
-            long position = consumer.position(ps.tp, config.commitTimeout());
-            consumer.commitSync(Map.of(ps.tp, new OffsetAndMetadata(position)), config.commitTimeout());
-            ps.committedOffset = position;
-            ps.sentOffset = position;
-            ps.lastProgressNanos = System.nanoTime();
-            LOG.warn("group {}: {} reset to offset {} and committed", config.groupId(), ps.tp, position);
-        } catch (RuntimeException e) {
-            LOG.warn("group {}: could not commit the reset position of {}: {}", config.groupId(), ps.tp, e.toString());
         }
     }
 
@@ -547,205 +357,6 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         ps.tracker = new OffsetTracker(ps.tp, budget, config.commitMode() == CommitMode.AT_MOST_ONCE);
     }
 
-    private void maybeCommit() {
-        if (transactions != null) {
-            advanceTransaction();
-            return;
-        }
-        long now = System.nanoTime();
-        if (now - lastCommitNanos < config.commitInterval().toNanos()) {
-            return;
-        }
-        lastCommitNanos = now;
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions.keySet());
-        if (offsets.isEmpty()) {
-            return;
-        }
-        offsets.forEach((tp, o) -> partitions.get(tp).sentOffset = o.offset());
-        long sent = System.nanoTime();
-        consumer.commitAsync(offsets, (committed, error) -> {
-            metrics.commitCompleted(config.groupId(), Duration.ofNanos(System.nanoTime() - sent), error == null);
-            if (error == null) {
-                committed.forEach(this::markCommitted);
-            } else {
-                LOG.warn("group {}: async commit failed, will retry: {}", config.groupId(), error.toString());
-                committed.keySet().forEach(tp -> {
-                    PartitionState ps = partitions.get(tp);
-                    if (ps != null) {
-                        ps.sentOffset = ps.committedOffset;
-                    }
-                });
-            }
-        });
-    }
-
-    /**
-     * Exactly-once commit cycle, one step per loop turn: when the commit interval has passed, pause
-     * every partition and let the queue drain; once nothing is queued or in flight, every record
-     * sent in the transaction belongs to the offsets committed with it, so commit both together.
-     * A drain that exceeds the commit timeout aborts the transaction and rewinds.
-     */
-    private void advanceTransaction() {
-        long now = System.nanoTime();
-        if (!transactionOpen) {
-            if (drainStartedNanos >= 0) {
-                endDrain(); // a revoke committed or aborted the transaction during the drain
-            }
-            lastCommitNanos = now;
-            return;
-        }
-        if (drainStartedNanos < 0) {
-            if (now - lastCommitNanos < config.commitInterval().toNanos()) {
-                return;
-            }
-            drainStartedNanos = now;
-            for (PartitionState ps : partitions.values()) {
-                if (!ps.paused && !ps.failed) {
-                    consumer.pause(List.of(ps.tp));
-                    ps.paused = true;
-                    drainPaused.add(ps.tp);
-                }
-            }
-        }
-        if (budget.records() == 0) {
-            commitTransaction();
-            endDrain();
-        } else if (now - drainStartedNanos > config.commitTimeout().toNanos()) {
-            LOG.warn("group {}: {} records still in work {} after the transaction started draining; aborting it",
-                    config.groupId(), budget.records(), config.commitTimeout());
-            abortAndRewind(partitions.keySet());
-            endDrain();
-        }
-    }
-
-    private void endDrain() {
-        for (TopicPartition tp : drainPaused) {
-            PartitionState ps = partitions.get(tp);
-            if (ps != null) {
-                consumer.resume(List.of(tp));
-                ps.paused = false;
-            }
-        }
-        drainPaused.clear();
-        drainStartedNanos = -1;
-        lastCommitNanos = System.nanoTime();
-    }
-
-    /** Commits the open transaction with the offsets of every partition; the queue is empty. */
-    private void commitTransaction() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(partitions.keySet());
-        long sent = System.nanoTime();
-        if (!offsets.isEmpty()) {
-            transactions.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-        }
-        transactions.commitTransaction();
-        transactionOpen = false;
-        metrics.commitCompleted(config.groupId(), Duration.ofNanos(System.nanoTime() - sent), true);
-        offsets.forEach(this::markCommitted);
-    }
-
-    /**
-     * Aborts the open transaction: its records are never visible, so the partitions rewind to their
-     * committed offsets and the work since then is done again.
-     */
-    private void abortAndRewind(Collection<TopicPartition> tps) {
-        List<TopicPartition> rewound = new ArrayList<>(tps);
-        try {
-            handler.cleanup(session(Set.of(), Set.copyOf(rewound), false));
-        } catch (Throwable t) {
-            LOG.error("group {}: handler.cleanup failed while aborting a transaction", config.groupId(), t);
-        }
-        if (transactionOpen) {
-            transactions.abortTransaction();
-            transactionOpen = false;
-        }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(rewound), config.commitTimeout());
-        List<TopicPartition> noOffset = new ArrayList<>();
-        for (TopicPartition tp : rewound) {
-            PartitionState ps = partitions.get(tp);
-            if (ps == null) {
-                continue;
-            }
-            resetTracker(ps);
-            OffsetAndMetadata c = committed.get(tp);
-            if (c == null) {
-                noOffset.add(tp);
-            } else {
-                consumer.seek(tp, c.offset());
-            }
-        }
-        if (!noOffset.isEmpty()) {
-            seekInitial(noOffset);
-        }
-        LOG.warn("group {}: transaction aborted; {} rewound to their committed offsets", config.groupId(), rewound);
-    }
-
-    /** Exactly-once revoke: finish everything in work, then commit, so the new owners start exactly after it. */
-    private void drainAndCommitTransaction(Collection<TopicPartition> revoked) {
-        if (!transactionOpen) {
-            return;
-        }
-        long deadline = System.nanoTime() + config.revokeTimeout().toNanos();
-        while (budget.records() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (budget.records() == 0) {
-            commitTransaction();
-        } else {
-            LOG.warn("group {}: {} records still in work at the revoke of {}; aborting the transaction",
-                    config.groupId(), budget.records(), revoked);
-            abortAndRewind(partitions.keySet());
-        }
-    }
-
-    private boolean commitSync(Collection<TopicPartition> tps, Duration timeout) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = committable(tps);
-        if (offsets.isEmpty()) {
-            return true;
-        }
-        long sent = System.nanoTime();
-        try {
-            consumer.commitSync(offsets, timeout);
-            metrics.commitCompleted(config.groupId(), Duration.ofNanos(System.nanoTime() - sent), true);
-            offsets.forEach(this::markCommitted);
-            return true;
-        } catch (RuntimeException e) {
-            metrics.commitCompleted(config.groupId(), Duration.ofNanos(System.nanoTime() - sent), false);
-            LOG.warn("group {}: commit of {} failed; those records will be delivered again: {}",
-                    config.groupId(), offsets, e.toString());
-            return false;
-        }
-    }
-
-    private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> tps) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : tps) {
-            PartitionState ps = partitions.get(tp);
-            if (ps == null) {
-                continue;
-            }
-            Optional<OffsetAndMetadata> o = ps.tracker.committable();
-            if (o.isPresent() && o.get().offset() > ps.sentOffset) {
-                offsets.put(tp, o.get());
-            }
-        }
-        return offsets;
-    }
-
-    private void markCommitted(TopicPartition tp, OffsetAndMetadata o) {
-        PartitionState ps = partitions.get(tp);
-        if (ps != null && o.offset() > ps.committedOffset) {
-            ps.committedOffset = o.offset();
-            ps.lastProgressNanos = System.nanoTime();
-            ps.sentOffset = Math.max(ps.sentOffset, o.offset());
-        }
-    }
-
     private void shutdown() {
         CloseRequest req = closeRequest;
         boolean failed = state.get() == ManagerState.FAILED;
@@ -769,16 +380,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 LOG.warn("group {}: the close drain failed: {}", config.groupId(), t.toString());
             }
             callHandlerClose(deadline, mode);
-            if (consumer != null && !failed && transactions == null) {
-                commitSync(new ArrayList<>(partitions.keySet()), remaining(deadline, config.commitTimeout()));
-            } else if (transactions != null && transactionOpen) {
-                if (!failed && mode == DrainMode.DRAIN && budget.records() == 0) {
-                    commitTransaction();
-                } else {
-                    transactions.abortTransaction();
-                    transactionOpen = false;
-                }
-            }
+            commits.close(remaining(deadline, config.commitTimeout()), mode, failed || consumer == null);
         } catch (Throwable t) {
             recordFailure(t);
         } finally {
@@ -813,7 +415,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             } catch (NoOffsetForPartitionException | OffsetOutOfRangeException | WakeupException e) {
                 LOG.debug("group {}: ignored during drain: {}", config.groupId(), e.toString());
             }
-            maybeCommit();
+            commits.maybeCommit();
         }
         if (budget.records() > 0) {
             LOG.warn("group {}: {} records still queued at the close deadline; they will be delivered again",
@@ -909,24 +511,14 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             }
             if (!shuttingDown) {
                 LOG.info("group {}: {} {}", config.groupId(), lost ? "lost" : "revoked", tps);
-                if (transactions != null) {
-                    if (lost) {
-                        try {
-                            abortAndRewind(partitions.keySet());
-                        } catch (RuntimeException e) {
-                            LOG.warn("group {}: aborting the transaction of lost partitions failed: {}", config.groupId(), e.toString());
-                        }
-                    } else {
-                        drainAndCommitTransaction(tps);
-                    }
+                if (lost) {
+                    commits.lost(tps);
+                } else {
+                    commits.revoking(tps);
                 }
-                try {
-                    handler.cleanup(session(Set.of(), Set.copyOf(tps), lost));
-                } catch (Throwable t) {
-                    LOG.error("group {}: handler.cleanup failed", config.groupId(), t);
-                }
-                if (!lost && transactions == null) {
-                    commitSync(tps, config.commitTimeout());
+                ctx.cleanup(tps, lost, "at the " + (lost ? "loss" : "revoke") + " of " + tps);
+                if (!lost) {
+                    commits.revoked(tps);
                 }
             }
             for (TopicPartition tp : tps) {
@@ -940,25 +532,6 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             }
             assignmentView = Set.copyOf(partitions.keySet());
             updateState();
-        }
-    }
-
-    /** Poll-thread state of one assigned partition. */
-    private static final class PartitionState {
-        final TopicPartition tp;
-        OffsetTracker tracker;
-        boolean paused;
-        boolean failed;
-        /** Polled but not admitted (the budget was full): next in line when the partition resumes. */
-        final List<ConsumerRecord<byte[], byte[]>> held = new ArrayList<>();
-        long committedOffset = -1;
-        long sentOffset = -1;
-        long firstOffset = -1;
-        long lastProgressNanos = System.nanoTime();
-
-        PartitionState(TopicPartition tp, OffsetTracker tracker) {
-            this.tp = tp;
-            this.tracker = tracker;
         }
     }
 
@@ -1020,6 +593,58 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 throw new IllegalArgumentException("record " + record.topic() + "-" + record.partition()
                         + "@" + record.offset() + " is not of claim " + tp);
             }
+        }
+    }
+
+    /** The manager's side of {@link PollContext}: what its poll-thread parts share. */
+    private final class Context implements PollContext {
+        @Override
+        public ConsumerGroupConfig config() {
+            return config;
+        }
+
+        @Override
+        public Consumer<byte[], byte[]> consumer() {
+            return consumer;
+        }
+
+        @Override
+        public Map<TopicPartition, PartitionState> partitions() {
+            return partitions;
+        }
+
+        @Override
+        public QueueBudget budget() {
+            return budget;
+        }
+
+        @Override
+        public SyncerMetrics metrics() {
+            return metrics;
+        }
+
+        @Override
+        public void cleanup(Collection<TopicPartition> tps, boolean lost, String why) {
+            try {
+                handler.cleanup(session(Set.of(), Set.copyOf(tps), lost));
+            } catch (Throwable t) {
+                LOG.error("group {}: handler.cleanup {} failed", config.groupId(), why, t);
+            }
+        }
+
+        @Override
+        public void resetTracker(PartitionState ps) {
+            DefaultConsumerGroupManager.this.resetTracker(ps);
+        }
+
+        @Override
+        public void failPartition(PartitionState ps, long offset, String reason) {
+            DefaultConsumerGroupManager.this.failPartition(ps, offset, reason);
+        }
+
+        @Override
+        public void seekInitial(Collection<TopicPartition> tps) {
+            resets.seekInitial(tps);
         }
     }
 

@@ -211,6 +211,105 @@ class DefaultConsumerGroupManagerTest {
         assertEquals(0, manager.health().queuedRecords());
     }
 
+    /**
+     * Defect 1 of issue 11, in part: a transaction whose commit fails (its producer went into an abortable error
+     * state after a failed send) ended the manager FAILED, unguarded. It must abort, rewind to the committed offsets
+     * and do the work again, and the manager goes on.
+     */
+    @Test
+    void aFailedTransactionCommitAbortsAndRewindsInsteadOfFailingTheManager() {
+        List<String> txEvents = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger commitsLeftToFail = new java.util.concurrent.atomic.AtomicInteger(1);
+        io.syncer.produce.TransactionalKafkaProducers tx = new FakeTransactions(txEvents, commitsLeftToFail);
+        ConsumerGroupHandler marksAll = (session, claim) -> {
+            claims.add(claim);
+            for (ConsumerRecord<byte[], byte[]> r : claim.records()) {
+                handed.add(r.offset());
+                claim.markProcessed(r);
+            }
+        };
+        manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
+                .bootstrapServers("unused:9092").commitInterval(Duration.ofMillis(10)).build(), marksAll,
+                SyncerMetrics.NOOP, tx, props -> consumer);
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(TP));
+            consumer.seek(TP, 0);
+            new LogFeed(5).run();
+        });
+        manager.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> txEvents.contains("commit") && handed.size() >= 10);
+        assertTrue(txEvents.indexOf("abort") > txEvents.indexOf("commit-failed"), txEvents.toString());
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), handed.subList(5, 10), "rewound and done again: " + handed);
+        assertTrue(manager.health().state() == ManagerState.RUNNING, "not FAILED: " + manager.health());
+    }
+
+    /** Transactions that record what was called and fail the first commits. */
+    private static final class FakeTransactions implements io.syncer.produce.TransactionalKafkaProducers {
+        private final List<String> events;
+        private final java.util.concurrent.atomic.AtomicInteger commitsToFail;
+
+        FakeTransactions(List<String> events, java.util.concurrent.atomic.AtomicInteger commitsToFail) {
+            this.events = events;
+            this.commitsToFail = commitsToFail;
+        }
+
+        @Override
+        public void beginTransaction() {
+            events.add("begin");
+        }
+
+        @Override
+        public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                             org.apache.kafka.clients.consumer.ConsumerGroupMetadata group) {
+            events.add("offsets " + offsets.get(TP).offset());
+        }
+
+        @Override
+        public void commitTransaction() {
+            if (commitsToFail.getAndDecrement() > 0) {
+                events.add("commit-failed");
+                throw new org.apache.kafka.common.KafkaException("Cannot execute transactional method because we are"
+                        + " in an error state (a send of this transaction failed)");
+            }
+            events.add("commit");
+        }
+
+        @Override
+        public void abortTransaction() {
+            events.add("abort");
+        }
+
+        @Override
+        public org.apache.kafka.clients.producer.RecordMetadata send(String topic, byte[] key, byte[] value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public org.apache.kafka.clients.producer.RecordMetadata send(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> r) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<io.syncer.produce.SendResult> sendAll(List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> r) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<org.apache.kafka.clients.producer.RecordMetadata> sendAsync(
+                org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> r) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close(Duration timeout) {
+        }
+    }
+
     @Test
     void commitsOnlyTheProcessedPrefix() {
         start(ConsumerGroupConfig.builder().commitInterval(Duration.ofMillis(10)), 5);

@@ -1,0 +1,232 @@
+package io.syncer.internal.consume;
+
+import io.syncer.consume.DrainMode;
+import io.syncer.produce.TransactionalKafkaProducers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exactly-once commits: offsets go into the output producer's transaction, so a transaction's
+ * outputs and the offsets of the records that made them become visible together, or not at all.
+ *
+ * <p>The cycle, one step per poll-loop turn:
+ * <ol>
+ *   <li><b>open</b>: the first claim after a commit opens a transaction ({@link #beforeDispatch});</li>
+ *   <li><b>draining</b>: when the commit interval has passed, every partition is paused and the
+ *       queue drains, so every output sent in the transaction belongs to a record whose offset is
+ *       committed with it;</li>
+ *   <li><b>committing</b>: once nothing is queued or in flight, the offsets are sent to the
+ *       transaction and it commits; the partitions resume;</li>
+ *   <li><b>aborting</b>: a drain that outlasts the commit timeout, a lost partition or a commit
+ *       that fails aborts the transaction instead. Its outputs are never visible, so the
+ *       partitions' work is taken from the handler first (nothing of it may join the next
+ *       transaction) and they rewind to their committed offsets.</li>
+ * </ol>
+ * A revoke drains and commits before the partitions go (their new owner starts right after it).
+ */
+final class TransactionalCommits implements Commits {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionalCommits.class);
+
+    private final PollContext ctx;
+    private final TransactionalKafkaProducers transactions;
+    private final String group;
+    /** Partitions paused to drain the queue before the transaction commits. */
+    private final Set<TopicPartition> drainPaused = new HashSet<>();
+    private long drainStartedNanos = -1;
+    private long lastCommitNanos = System.nanoTime();
+    private boolean open;
+
+    TransactionalCommits(PollContext ctx, TransactionalKafkaProducers transactions) {
+        this.ctx = ctx;
+        this.transactions = transactions;
+        this.group = ctx.config().groupId();
+    }
+
+    @Override
+    public void beforeDispatch() {
+        if (!open) {
+            transactions.beginTransaction();
+            open = true;
+        }
+    }
+
+    @Override
+    public boolean resumeAllowed() {
+        return drainStartedNanos < 0; // a drain resumes nothing until it commits
+    }
+
+    @Override
+    public boolean draining() {
+        return !drainPaused.isEmpty();
+    }
+
+    @Override
+    public void maybeCommit() {
+        long now = System.nanoTime();
+        if (!open) {
+            if (drainStartedNanos >= 0) {
+                endDrain(); // a revoke committed or aborted the transaction during the drain
+            }
+            lastCommitNanos = now;
+            return;
+        }
+        if (drainStartedNanos < 0) {
+            if (now - lastCommitNanos < ctx.config().commitInterval().toNanos()) {
+                return;
+            }
+            drainStartedNanos = now;
+            for (PartitionState ps : ctx.partitions().values()) {
+                if (!ps.paused && !ps.failed) {
+                    ctx.consumer().pause(List.of(ps.tp));
+                    ps.paused = true;
+                    drainPaused.add(ps.tp);
+                }
+            }
+        }
+        if (ctx.budget().records() == 0) {
+            commitOrAbort();
+            endDrain();
+        } else if (now - drainStartedNanos > ctx.config().commitTimeout().toNanos()) {
+            LOG.warn("group {}: {} records still in work {} after the transaction started draining; aborting it",
+                    group, ctx.budget().records(), ctx.config().commitTimeout());
+            abortAndRewind(ctx.partitions().keySet());
+            endDrain();
+        }
+    }
+
+    @Override
+    public void revoking(Collection<TopicPartition> revoked) {
+        if (!open) {
+            return;
+        }
+        long deadline = System.nanoTime() + ctx.config().revokeTimeout().toNanos();
+        while (ctx.budget().records() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (ctx.budget().records() == 0) {
+            commitOrAbort();
+        } else {
+            LOG.warn("group {}: {} records still in work at the revoke of {}; aborting the transaction",
+                    group, ctx.budget().records(), revoked);
+            abortAndRewind(ctx.partitions().keySet());
+        }
+    }
+
+    @Override
+    public void lost(Collection<TopicPartition> lost) {
+        try {
+            abortAndRewind(ctx.partitions().keySet());
+        } catch (RuntimeException e) {
+            LOG.warn("group {}: aborting the transaction of lost partitions failed: {}", group, e.toString());
+        }
+    }
+
+    @Override
+    public void commitFinished(Collection<TopicPartition> tps, Duration timeout) {
+        // offsets are only ever committed inside a transaction, with the outputs they cover
+    }
+
+    @Override
+    public void close(Duration timeout, DrainMode mode, boolean failed) {
+        if (!open) {
+            return;
+        }
+        if (!failed && mode == DrainMode.DRAIN && ctx.budget().records() == 0) {
+            commitOrAbort();
+        } else {
+            transactions.abortTransaction();
+            open = false;
+        }
+    }
+
+    private void endDrain() {
+        for (TopicPartition tp : drainPaused) {
+            PartitionState ps = ctx.partitions().get(tp);
+            if (ps != null) {
+                ctx.consumer().resume(List.of(tp));
+                ps.paused = false;
+            }
+        }
+        drainPaused.clear();
+        drainStartedNanos = -1;
+        lastCommitNanos = System.nanoTime();
+    }
+
+    /**
+     * Commits the open transaction with the offsets of every partition (the queue is empty). A commit
+     * that fails (the transaction went into an error state, a timeout) aborts and rewinds instead:
+     * the work is done again, never lost, and the manager goes on.
+     */
+    private void commitOrAbort() {
+        Map<TopicPartition, PartitionState> partitions = ctx.partitions();
+        Map<TopicPartition, OffsetAndMetadata> offsets = PartitionState.committable(partitions, partitions.keySet());
+        long sent = System.nanoTime();
+        try {
+            if (!offsets.isEmpty()) {
+                transactions.sendOffsetsToTransaction(offsets, ctx.consumer().groupMetadata());
+            }
+            transactions.commitTransaction();
+        } catch (RuntimeException e) {
+            ctx.metrics().commitCompleted(group, Duration.ofNanos(System.nanoTime() - sent), false);
+            LOG.warn("group {}: committing the transaction failed ({}); aborting it and doing its work again",
+                    group, e.toString());
+            abortAndRewind(partitions.keySet());
+            return;
+        }
+        open = false;
+        ctx.metrics().commitCompleted(group, Duration.ofNanos(System.nanoTime() - sent), true);
+        offsets.forEach((tp, o) -> partitions.get(tp).committed(o));
+    }
+
+    /**
+     * Aborts the open transaction: its outputs are never visible, so the partitions' work is taken
+     * from the handler first (nothing of it may be sent into the next transaction), then they rewind
+     * to their committed offsets.
+     */
+    private void abortAndRewind(Collection<TopicPartition> tps) {
+        List<TopicPartition> rewound = new ArrayList<>(tps);
+        ctx.cleanup(rewound, false, "aborting a transaction");
+        if (open) {
+            open = false;
+            try {
+                transactions.abortTransaction();
+            } catch (RuntimeException e) {
+                LOG.warn("group {}: aborting the transaction failed: {}", group, e.toString());
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = ctx.consumer().committed(Set.copyOf(rewound),
+                ctx.config().commitTimeout());
+        List<TopicPartition> noOffset = new ArrayList<>();
+        for (TopicPartition tp : rewound) {
+            PartitionState ps = ctx.partitions().get(tp);
+            if (ps == null) {
+                continue;
+            }
+            ctx.resetTracker(ps);
+            OffsetAndMetadata c = committed.get(tp);
+            if (c == null) {
+                noOffset.add(tp);
+            } else {
+                ctx.consumer().seek(tp, c.offset());
+            }
+        }
+        if (!noOffset.isEmpty()) {
+            ctx.seekInitial(noOffset);
+        }
+        LOG.warn("group {}: transaction aborted; {} rewound to their committed offsets", group, rewound);
+    }
+}
