@@ -50,4 +50,18 @@ public interface TransactionalKafkaProducers extends KafkaProducers {
 
     /** Aborts the open transaction: its records are never visible to read_committed readers. */
     void abortTransaction();
+
+    /**
+     * Whether a send of the open transaction failed: the producer is then in an abortable error state,
+     * every later send of the transaction fails and it cannot commit. The pipeline aborts and
+     * rewinds as soon as it sees this, and redoes the work in smaller transactions until the record
+     * at fault is alone in one. Sends failed by the transaction's state are retriable
+     * {@link io.syncer.RetriableSyncerException}s (they succeed once it is redone); the failing
+     * record's own failure is reported as what it is (too large: fatal) only when it is alone.
+     *
+     * @return {@code true} from a failed send until the next {@link #beginTransaction()}
+     */
+    default boolean transactionFailed() {
+        return false;
+    }
 }

@@ -25,10 +25,16 @@ final class Admission {
 
     private final PollContext ctx;
     private final Set<TopicPartition> pausedView;
+    private final java.util.function.LongSupplier limit;
 
-    Admission(PollContext ctx, Set<TopicPartition> pausedView) {
+    /**
+     * @param limit how many more records may be admitted now, on top of the budget (the commit
+     *     mode's {@link Commits#admissionLimit()})
+     */
+    Admission(PollContext ctx, Set<TopicPartition> pausedView, java.util.function.LongSupplier limit) {
         this.ctx = ctx;
         this.pausedView = pausedView;
+        this.limit = limit;
     }
 
     /**
@@ -53,8 +59,14 @@ final class Admission {
         long outstandingBytes = ps.tracker.outstandingBytes();
         long span = ps.tracker.span();
         long lastOffset = ps.tracker.lastOffset();
+        long allowed = limit.getAsLong();
         List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>(records.size());
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            if (accepted.size() >= allowed) {
+                ps.held.addAll(records.subList(accepted.size(), records.size()));
+                pause(ps);
+                break;
+            }
             int size = DefaultConsumerGroupManager.sizeOf(r);
             boolean overShare = budget.usage() >= pauseAbove && budget.share(outstandingRecords, outstandingBytes) >= shareLimit;
             // the ring keeps a slot for every record behind the oldest unfinished one, finished or not: a record
@@ -106,7 +118,7 @@ final class Admission {
             long span = ps.tracker.span();
             if (!ps.paused && (usage >= pauseAbove && share >= pauseAbove / active || span >= maxQueued)) {
                 pause(ps);
-            } else if (ps.paused && resumeAllowed && span <= maxQueued * resumeBelow
+            } else if (ps.paused && resumeAllowed && limit.getAsLong() > 0 && span <= maxQueued * resumeBelow
                     && (usage <= resumeBelow || share < resumeBelow / active)) {
                 ctx.consumer().resume(List.of(ps.tp));
                 ps.paused = false;

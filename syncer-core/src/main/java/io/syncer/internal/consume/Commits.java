@@ -12,8 +12,8 @@ import org.apache.kafka.common.TopicPartition;
  * The manager calls it at fixed points of its poll loop; every call is on the poll thread.
  */
 interface Commits {
-    /** A claim is about to be handed to the handler (exactly once: its outputs need an open transaction). */
-    default void beforeDispatch() {
+    /** A claim of {@code records} records is about to be handed to the handler (exactly once: its outputs need an open transaction). */
+    default void beforeDispatch(int records) {
     }
 
     /** Once per loop turn: commit if it is time. */
@@ -22,6 +22,15 @@ interface Commits {
     /** Whether a paused partition may resume now (exactly once: not while a transaction drains). */
     default boolean resumeAllowed() {
         return true;
+    }
+
+    /**
+     * How many more records may be admitted now, on top of the queue's own bounds (exactly once:
+     * while a failed transaction's records are redone in smaller transactions, what the open one may
+     * still take).
+     */
+    default long admissionLimit() {
+        return Long.MAX_VALUE;
     }
 
     /** Whether partitions are paused for a reason of the commit cycle (the poll then uses a short timeout). */

@@ -138,7 +138,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         this.budget = new QueueBudget(config.maxQueuedRecords(), config.maxQueuedBytes());
         this.commits = transactions == null ? new PeriodicCommits(ctx) : new TransactionalCommits(ctx, transactions);
         this.resets = new OffsetResets(ctx, commits);
-        this.admission = new Admission(ctx, pausedView);
+        this.admission = new Admission(ctx, pausedView, commits::admissionLimit);
     }
 
     @Override
@@ -261,7 +261,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         if (accepted.isEmpty()) {
             return;
         }
-        commits.beforeDispatch();
+        commits.beforeDispatch(accepted.size());
         metrics.recordsConsumed(config.groupId(), tp, accepted.size());
         Claim claim = new Claim(tp, accepted, ps.tracker, this::requestHalt);
         try {

@@ -32,6 +32,18 @@ import org.slf4j.LoggerFactory;
  *       transaction) and they rewind to their committed offsets.</li>
  * </ol>
  * A revoke drains and commits before the partitions go (their new owner starts right after it).
+ *
+ * <p><b>A failed send.</b> One send that fails (a record too large, not authorized, a delivery
+ * timeout) puts the producer's transaction in an abortable error state: every later send of it
+ * fails and it cannot commit. As soon as that shows ({@link TransactionalKafkaProducers#transactionFailed()})
+ * the transaction is aborted and its partitions rewound, and its work is done again in smaller
+ * transactions: each failure halves how many records a transaction may hold, each commit doubles
+ * it, until one record alone fails its transaction. That record is the one at fault: once the queue
+ * has dead-lettered (or halted at) it, its transaction is aborted (none of its outputs are visible)
+ * and its offset committed in a transaction of its own. When every partition is past what the
+ * first failed transaction held, transactions are unbounded again. Until a record fails alone its
+ * failure is reported retriable, so healthy records are never dead-lettered for another's failure
+ * and the one at fault is dead-lettered once (at least once across a crash).
  */
 final class TransactionalCommits implements Commits {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalCommits.class);
@@ -44,6 +56,14 @@ final class TransactionalCommits implements Commits {
     private long drainStartedNanos = -1;
     private long lastCommitNanos = System.nanoTime();
     private boolean open;
+    /** Records handed out in the open transaction. */
+    private long inTransaction;
+    /** While redoing a failed transaction's work: records a transaction may hold; else unbounded. */
+    private long isolationLimit = Long.MAX_VALUE;
+    /** Per partition, the last offset in work when a transaction first failed: isolation ends past them. */
+    private final Map<TopicPartition, Long> isolateUntil = new java.util.HashMap<>();
+    /** When a one-record transaction was seen failed, waiting for its record to be dead-lettered. */
+    private long failedSinceNanos = -1;
 
     TransactionalCommits(PollContext ctx, TransactionalKafkaProducers transactions) {
         this.ctx = ctx;
@@ -52,11 +72,25 @@ final class TransactionalCommits implements Commits {
     }
 
     @Override
-    public void beforeDispatch() {
+    public void beforeDispatch(int records) {
         if (!open) {
+            if (transactions instanceof io.syncer.internal.produce.DefaultKafkaProducers) {
+                // a send failure is the record's own only when it is alone in its transaction
+                ((io.syncer.internal.produce.DefaultKafkaProducers) transactions).transactionHoldsOneRecord(isolationLimit == 1);
+            }
             transactions.beginTransaction();
             open = true;
+            inTransaction = 0;
         }
+        inTransaction += records;
+    }
+
+    @Override
+    public long admissionLimit() {
+        if (isolationLimit == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return open ? Math.max(0, isolationLimit - inTransaction) : isolationLimit; // records per transaction
     }
 
     @Override
@@ -72,6 +106,14 @@ final class TransactionalCommits implements Commits {
     @Override
     public void maybeCommit() {
         long now = System.nanoTime();
+        if (open && transactions.transactionFailed()) {
+            onFailedTransaction(now);
+            return;
+        }
+        if (open && isolationLimit != Long.MAX_VALUE && ctx.budget().records() == 0) {
+            commitOrAbort(); // redoing a failed transaction's work: each small transaction commits at once
+            return;
+        }
         if (!open) {
             if (drainStartedNanos >= 0) {
                 endDrain(); // a revoke committed or aborted the transaction during the drain
@@ -153,6 +195,71 @@ final class TransactionalCommits implements Commits {
         }
     }
 
+    /** A send of the open transaction failed; see the class Javadoc. */
+    private void onFailedTransaction(long now) {
+        long inWork = ctx.budget().records();
+        if (isolationLimit == 1 && inTransaction <= 1 && inWork == 0) {
+            // one record alone failed its transaction and is dead-lettered or halted: its outputs go with the
+            // aborted transaction, its offset is committed in a transaction of its own
+            LOG.warn("group {}: a transaction of one record failed; that record is the one at fault and was handed to"
+                    + " the dead-letter policy; committing past it", group);
+            abortOnly();
+            beforeDispatch(0);
+            commitOrAbort();
+            failedSinceNanos = -1;
+            return;
+        }
+        if (isolationLimit == 1 && (failedSinceNanos < 0 || now - failedSinceNanos < ctx.config().commitTimeout().toNanos())) {
+            if (failedSinceNanos < 0) {
+                failedSinceNanos = now;
+            }
+            return; // wait for the record at fault to be dead-lettered
+        }
+        failedSinceNanos = -1;
+        if (isolateUntil.isEmpty()) {
+            for (PartitionState ps : ctx.partitions().values()) {
+                isolateUntil.put(ps.tp, ps.tracker.lastOffset());
+            }
+        }
+        isolationLimit = Math.max(1, Math.min(isolationLimit, Math.max(1, inTransaction)) / 2);
+        LOG.warn("group {}: a send of the transaction failed; aborting it and redoing its {} records in transactions"
+                + " of at most {}", group, inTransaction, isolationLimit);
+        abortAndRewind(ctx.partitions().keySet());
+        endDrain();
+    }
+
+    /** Aborts the open transaction without rewinding (every record of it is finished). */
+    private void abortOnly() {
+        open = false;
+        try {
+            transactions.abortTransaction();
+        } catch (RuntimeException e) {
+            LOG.warn("group {}: aborting the transaction failed: {}", group, e.toString());
+        }
+    }
+
+    /** After a commit while isolating: larger transactions again, and unbounded once past the failed one. */
+    private void afterIsolatedCommit() {
+        if (isolationLimit == Long.MAX_VALUE) {
+            return;
+        }
+        boolean past = true;
+        for (Map.Entry<TopicPartition, Long> e : isolateUntil.entrySet()) {
+            PartitionState ps = ctx.partitions().get(e.getKey());
+            if (ps != null && !ps.failed && ps.committedOffset <= e.getValue()) {
+                past = false;
+                break;
+            }
+        }
+        if (past) {
+            LOG.info("group {}: past the failed transaction's records; transactions are unbounded again", group);
+            isolationLimit = Long.MAX_VALUE;
+            isolateUntil.clear();
+        } else {
+            isolationLimit = Math.min(isolationLimit * 2, ctx.config().maxQueuedRecords());
+        }
+    }
+
     private void endDrain() {
         for (TopicPartition tp : drainPaused) {
             PartitionState ps = ctx.partitions().get(tp);
@@ -190,6 +297,7 @@ final class TransactionalCommits implements Commits {
         open = false;
         ctx.metrics().commitCompleted(group, Duration.ofNanos(System.nanoTime() - sent), true);
         offsets.forEach((tp, o) -> partitions.get(tp).committed(o));
+        afterIsolatedCommit();
     }
 
     /**

@@ -39,6 +39,20 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
     private final Producer<byte[], byte[]> producer;
     private final Duration maxWait;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Transactional: set by {@link #transactional}; sends then belong to the open transaction. */
+    private volatile boolean transactional;
+    /**
+     * The first send failure of the open transaction (which puts the producer in an abortable error
+     * state) and the record it was for: the producer fails every later send with the same exception.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<FirstFailure> transactionError =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Set by the exactly-once commit cycle: the open transaction holds one record, redone alone. */
+    private volatile boolean alone;
+
+    private record FirstFailure(ProducerRecord<byte[], byte[]> record, Throwable error) {
+    }
 
     public DefaultKafkaProducers(KafkaProducersConfig config) {
         this(config, KafkaProducer::new);
@@ -53,6 +67,7 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
         DefaultKafkaProducers producers = new DefaultKafkaProducers(
                 KafkaProducersConfig.builder().kafkaProperties(props).deliveryTimeout(config.deliveryTimeout()).build(),
                 KafkaProducer::new);
+        producers.transactional = true;
         try {
             producers.producer.initTransactions();
         } catch (RuntimeException e) {
@@ -64,7 +79,50 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
 
     @Override
     public void beginTransaction() {
+        transactionError.set(null);
         producer.beginTransaction();
+    }
+
+    /**
+     * Whether the transaction about to begin holds one record only. Until a record fails its
+     * transaction alone, its failure is not known to be its own (its output may be too large, or
+     * the transaction may have timed out): it is reported retriable and the work redone, so a record
+     * is dead-lettered once, when it failed alone.
+     */
+    public void transactionHoldsOneRecord(boolean one) {
+        this.alone = one;
+    }
+
+    @Override
+    public boolean transactionFailed() {
+        return transactionError.get() != null;
+    }
+
+    /**
+     * A send's failure as the caller sees it. In a transaction only the first failure is the
+     * record's; the later ones fail because the transaction already did, and succeed once it is
+     * aborted and its work done again: retriable, so a healthy record is never dead-lettered for it.
+     */
+    private SyncerException failure(ProducerRecord<byte[], byte[]> record, Throwable error) {
+        String topic = record.topic();
+        if (!transactional || error instanceof org.apache.kafka.common.errors.TransactionAbortedException) {
+            // an abort's undrained sends say nothing about the next transaction: they must not mark it failed
+            return error instanceof org.apache.kafka.common.errors.TransactionAbortedException
+                    ? new RetriableSyncerException("send to " + topic + " was aborted with its transaction", error)
+                    : translate(topic, error);
+        }
+        FirstFailure first = transactionError.compareAndExchange(null, new FirstFailure(record, error));
+        if (first == null || first.record() == record) {
+            if (alone) {
+                return translate(topic, error); // alone in its transaction: the failure is this record's own
+            }
+            return new RetriableSyncerException("send to " + topic + " failed and failed its transaction ("
+                    + error.getClass().getSimpleName() + ": " + error.getMessage() + "); the transaction's work is redone"
+                    + " in smaller transactions until the record at fault is alone", error);
+        }
+        return new RetriableSyncerException("send to " + topic + " failed because a send of the same transaction had"
+                + " failed (" + first.error().getClass().getSimpleName() + ": " + first.error().getMessage() + "); it is"
+                + " sent again after the transaction is aborted", error);
     }
 
     @Override
@@ -146,11 +204,11 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
                 if (error == null) {
                     result.complete(metadata);
                 } else {
-                    result.completeExceptionally(translate(record.topic(), error));
+                    result.completeExceptionally(failure(record, error));
                 }
             });
         } catch (RuntimeException e) {
-            result.completeExceptionally(translate(record.topic(), e));
+            result.completeExceptionally(failure(record, e));
         }
         return result;
     }

@@ -140,6 +140,78 @@ class ExactlyOnceIT {
         assertEquals(0, duplicates);
     }
 
+    /**
+     * Defect 1 of issue 11: one record whose output is too large for the producer. Its failed send put the
+     * transaction in an abortable error state; every later send of it failed too and was taken as fatal, so healthy
+     * records were dead-lettered, and the commit then failed the manager. Now the transaction is aborted and redone
+     * in smaller ones until the record at fault is alone: it is dead-lettered, every other record is forwarded
+     * exactly once for read_committed readers, and the group commits to the end.
+     */
+    @Test
+    void aRecordWhoseOutputCannotBeSentIsDeadLetteredAloneAndTheRestStaysExactlyOnce(KafkaBroker broker) throws Exception {
+        String source = KafkaBroker.uniqueName("eos-poison");
+        String out = source + ".out";
+        String dlt = source + ".dlt";
+        String group = KafkaBroker.uniqueName("g-eos-poison");
+        int total = 3_000;
+        int poison = 1_234;
+        broker.createTopic(source, PARTITIONS);
+        broker.createTopic(out, PARTITIONS);
+        broker.createTopic(dlt, 1);
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).build())) {
+            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                batch.add(new ProducerRecord<>(source, i % PARTITIONS, utf8("k" + i), utf8("rec-" + i)));
+            }
+            producers.sendAll(batch).forEach(r -> assertTrue(r.succeeded()));
+        }
+        TransactionalKafkaProducers tx = TransactionalKafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).kafkaProperty("max.request.size", 20_000).build(), group + "-0");
+        KafkaProducers dead = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(broker.bootstrapServers()).build());
+        Syncer syncer = Syncer.builder(io.syncer.queue.RecordDecoder.identity())
+                .consumer(io.syncer.consume.ConsumerGroupConfig.builder().groupId(group).topics(source)
+                        .bootstrapServers(broker.bootstrapServers()).commitInterval(Duration.ofMillis(200))
+                        .kafkaProperty("isolation.level", "read_committed").build())
+                .worker(io.syncer.queue.QueueWorkerConfig.builder().workers(2)
+                        .ordering(io.syncer.queue.OrderingMode.UNORDERED)
+                        .deadLetterPolicy(io.syncer.failure.DeadLetterPolicy.toTopic(dead, dlt)).build())
+                .sink(KafkaSink.<ConsumerRecord<byte[], byte[]>>builder("out", tx).topic(out).transform((record, topic) -> {
+                    String v = new String(record.value().value(), StandardCharsets.UTF_8);
+                    // one output larger than the producer's max.request.size: RecordTooLargeException on send
+                    return new ProducerRecord<>(topic, record.value().key(), utf8(v.equals("rec-" + poison) ? v + "x".repeat(50_000) : v));
+                }).build())
+                .router((record, consumed) -> List.of(io.syncer.sink.Route.to("out")))
+                .exactlyOnce(tx)
+                .build();
+        try {
+            syncer.start();
+            await().atMost(Duration.ofSeconds(120)).until(() -> committedSum(broker, group) == total);
+            assertTrue(syncer.health().state() != io.syncer.consume.ManagerState.FAILED, String.valueOf(syncer.health()));
+        } finally {
+            syncer.close(Duration.ofSeconds(30));
+            tx.close();
+            dead.close();
+        }
+        Map<String, Integer> seen = read(broker, out, "read_committed");
+        long duplicates = seen.values().stream().mapToLong(n -> n - 1).sum();
+        List<String> deadLetters = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : broker.readAll(dlt, 1, Duration.ofSeconds(20))) {
+            deadLetters.add(new String(r.value(), StandardCharsets.UTF_8));
+            if (!deadLetters.get(deadLetters.size() - 1).equals("rec-" + poison)) {
+                System.out.println("unexpected dead letter " + deadLetters.get(deadLetters.size() - 1) + ": "
+                        + KafkaBroker.header(r, io.syncer.failure.DeadLetterHeaders.EXCEPTION_MESSAGE));
+            }
+        }
+        System.out.printf("exactly once with a record too large to send: %d distinct forwarded, %d duplicates, dead"
+                + " letters %s%n", seen.size(), duplicates, deadLetters);
+        assertEquals(total - 1, seen.size(), "every record but the one at fault forwarded");
+        assertEquals(0, duplicates, "none twice for read_committed readers");
+        assertTrue(!seen.containsKey("rec-" + poison));
+        assertTrue(!deadLetters.isEmpty() && deadLetters.stream().allMatch(("rec-" + poison)::equals),
+                "only the record at fault is dead-lettered (at least once): " + deadLetters);
+    }
+
     private static void produce(KafkaBroker broker, String source) {
         try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
                 .bootstrapServers(broker.bootstrapServers()).kafkaProperty("linger.ms", 10).build())) {
