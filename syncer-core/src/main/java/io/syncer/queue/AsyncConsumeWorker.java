@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionStage;
  * exception or an exceptionally completed stage fails the attempt: the item is retried after a
  * backoff, and only its ordering key waits.
  *
- * <p>Threading: called on {@code syncer-worker-<group>-<n>} threads, concurrently for items of
+ * <p>Threading: called on {@code syncer-worker-<queue name>-<n>} threads, concurrently for items of
  * different keys (in {@link OrderingMode#KEY}); may block, which occupies that worker thread.
  *
  * @param <T> the decoded item type

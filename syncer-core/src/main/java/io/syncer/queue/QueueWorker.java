@@ -14,8 +14,10 @@ import java.util.Objects;
  * the manager pauses the partitions holding the backlog when the bounds fill
  * ({@link io.syncer.consume.ConsumerGroupConfig.Builder#maxQueuedRecords(int)}). Ordering follows
  * {@link QueueWorkerConfig#ordering()}. A failed attempt is retried with exponential backoff while
- * only its ordering key waits; in this version attempts are unlimited, so no record is ever acked
- * without being processed.
+ * only its ordering key waits, within the {@link io.syncer.failure.RetryPolicy} (10 attempts by
+ * default); a fatal failure, or one whose retries run out, goes to the
+ * {@link io.syncer.failure.DeadLetterPolicy} (halt the partition by default, or a dead-letter
+ * topic), so no record is ever acked without being processed or dead-lettered.
  *
  * <p>Threads: {@code syncer-worker-<name>-<n>} workers and one {@code syncer-retry-<name>} timer,
  * started at the first assignment and ended by {@link ConsumerGroupHandler#close}, which the

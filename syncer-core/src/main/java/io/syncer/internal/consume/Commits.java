@@ -38,6 +38,10 @@ interface Commits {
         return false;
     }
 
+    /** Partitions were assigned (exactly once: paused if a transaction is draining). */
+    default void assigned(Collection<TopicPartition> assigned) {
+    }
+
     /** Partitions are being revoked, before the handler's cleanup. */
     default void revoking(Collection<TopicPartition> revoked) {
     }

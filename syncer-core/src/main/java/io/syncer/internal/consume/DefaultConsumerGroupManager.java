@@ -74,6 +74,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
     private static final long MAX_FETCH_BYTES_DEFAULT = 50L * 1024 * 1024;
     private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(5);
+    /** The least time the final commit of a close gets, past the close deadline if need be. */
+    private static final Duration FINAL_COMMIT_FLOOR = Duration.ofSeconds(2);
 
     private final ConsumerGroupConfig config;
     private final ConsumerGroupHandler handler;
@@ -380,7 +382,13 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 LOG.warn("group {}: the close drain failed: {}", config.groupId(), t.toString());
             }
             callHandlerClose(deadline, mode);
-            commits.close(remaining(deadline, config.commitTimeout()), mode, failed || consumer == null);
+            // the final commit gets at least FINAL_COMMIT_FLOOR even when the drain used up the deadline: a commit
+            // given ~0 ms fails, and every record the drain finished would be delivered again
+            Duration commitTime = remaining(deadline, config.commitTimeout());
+            if (commitTime.compareTo(FINAL_COMMIT_FLOOR) < 0) {
+                commitTime = FINAL_COMMIT_FLOOR.compareTo(config.commitTimeout()) < 0 ? FINAL_COMMIT_FLOOR : config.commitTimeout();
+            }
+            commits.close(commitTime, mode, failed || consumer == null);
         } catch (Throwable t) {
             recordFailure(t);
         } finally {
@@ -484,6 +492,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                         new OffsetTracker(tp, budget, config.commitMode() == CommitMode.AT_MOST_ONCE)));
             }
             assignmentView = Set.copyOf(partitions.keySet());
+            commits.assigned(assigned);
             if (!assigned.isEmpty()) {
                 LOG.info("group {}: assigned {}", config.groupId(), assigned);
                 try {

@@ -50,50 +50,62 @@ final class OffsetResets {
             if (ps == null) {
                 continue;
             }
-            switch (policy.kind()) {
-                case FAIL: {
-                    Long start = ctx.consumer().beginningOffsets(List.of(tp), ctx.config().commitTimeout()).get(tp);
-                    Long end = ctx.consumer().endOffsets(List.of(tp), ctx.config().commitTimeout()).get(tp);
-                    ctx.failPartition(ps, offset, "offset " + offset + " is out of range [" + start + ", " + end
-                            + "]; the position was not moved (offset reset policy 'fail'). Reset the group's offset "
-                            + "for this partition or choose an explicit policy (earliest, latest, by-duration) to resume");
-                    LOG.error("group {}: {} failed closed at offset {}: out of range, policy 'fail'", group, tp, offset);
-                    break;
-                }
-                case EARLIEST:
-                    LOG.warn("group {}: {} offset {} out of range; seeking to earliest (policy {})",
-                            group, tp, offset, policy);
-                    revokeForReset(ps);
-                    ctx.resetTracker(ps);
-                    ctx.consumer().seekToBeginning(List.of(tp));
-                    break;
-                case LATEST:
-                    LOG.warn("group {}: {} offset {} out of range; seeking to latest (policy {})",
-                            group, tp, offset, policy);
-                    revokeForReset(ps);
-                    ctx.resetTracker(ps);
+            try {
+                reset(policy, ps, offset);
+            } catch (RuntimeException lookup) {
+                // an offset lookup timed out (the broker is slow or away): the position is unchanged, so the next
+                // poll reports the partition out of range again and the reset is tried again; the manager goes on
+                LOG.warn("group {}: resetting {} (offset {} out of range, policy {}) failed, retried at the next poll: {}",
+                        group, tp, offset, policy, lookup.toString());
+            }
+        }
+    }
+
+    private void reset(OffsetResetPolicy policy, PartitionState ps, long offset) {
+        TopicPartition tp = ps.tp;
+        switch (policy.kind()) {
+            case FAIL: {
+                Long start = ctx.consumer().beginningOffsets(List.of(tp), ctx.config().commitTimeout()).get(tp);
+                Long end = ctx.consumer().endOffsets(List.of(tp), ctx.config().commitTimeout()).get(tp);
+                ctx.failPartition(ps, offset, "offset " + offset + " is out of range [" + start + ", " + end
+                        + "]; the position was not moved (offset reset policy 'fail'). Reset the group's offset "
+                        + "for this partition or choose an explicit policy (earliest, latest, by-duration) to resume");
+                LOG.error("group {}: {} failed closed at offset {}: out of range, policy 'fail'", group, tp, offset);
+                break;
+            }
+            case EARLIEST:
+                LOG.warn("group {}: {} offset {} out of range; seeking to earliest (policy {})",
+                        group, tp, offset, policy);
+                revokeForReset(ps);
+                ctx.resetTracker(ps);
+                ctx.consumer().seekToBeginning(List.of(tp));
+                break;
+            case LATEST:
+                LOG.warn("group {}: {} offset {} out of range; seeking to latest (policy {})",
+                        group, tp, offset, policy);
+                revokeForReset(ps);
+                ctx.resetTracker(ps);
+                ctx.consumer().seekToEnd(List.of(tp));
+                break;
+            case BY_DURATION: {
+                long ts = System.currentTimeMillis() - policy.lookBack().toMillis();
+                OffsetAndTimestamp found = ctx.consumer().offsetsForTimes(Map.of(tp, ts), ctx.config().commitTimeout()).get(tp);
+                LOG.warn("group {}: {} offset {} out of range; seeking to {} (policy {})", group, tp,
+                        offset, found == null ? "the log end" : "offset " + found.offset(), policy);
+                revokeForReset(ps);
+                ctx.resetTracker(ps);
+                if (found == null) {
                     ctx.consumer().seekToEnd(List.of(tp));
-                    break;
-                case BY_DURATION: {
-                    long ts = System.currentTimeMillis() - policy.lookBack().toMillis();
-                    OffsetAndTimestamp found = ctx.consumer().offsetsForTimes(Map.of(tp, ts), ctx.config().commitTimeout()).get(tp);
-                    LOG.warn("group {}: {} offset {} out of range; seeking to {} (policy {})", group, tp,
-                            offset, found == null ? "the log end" : "offset " + found.offset(), policy);
-                    revokeForReset(ps);
-                    ctx.resetTracker(ps);
-                    if (found == null) {
-                        ctx.consumer().seekToEnd(List.of(tp));
-                    } else {
-                        ctx.consumer().seek(tp, found.offset());
-                    }
-                    break;
+                } else {
+                    ctx.consumer().seek(tp, found.offset());
                 }
-                default:
-                    throw new IllegalStateException("unknown policy " + policy);
+                break;
             }
-            if (!ps.failed) {
-                commitResetPosition(ps);
-            }
+            default:
+                throw new IllegalStateException("unknown policy " + policy);
+        }
+        if (!ps.failed) {
+            commitResetPosition(ps);
         }
     }
 

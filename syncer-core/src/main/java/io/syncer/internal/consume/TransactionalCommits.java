@@ -146,6 +146,22 @@ final class TransactionalCommits implements Commits {
     }
 
     @Override
+    public void assigned(Collection<TopicPartition> assigned) {
+        if (drainStartedNanos < 0) {
+            return;
+        }
+        // assigned while the transaction drains: nothing of theirs may join it before it commits
+        for (TopicPartition tp : assigned) {
+            PartitionState ps = ctx.partitions().get(tp);
+            if (ps != null && !ps.paused) {
+                ctx.consumer().pause(List.of(tp));
+                ps.paused = true;
+                drainPaused.add(tp);
+            }
+        }
+    }
+
+    @Override
     public void revoking(Collection<TopicPartition> revoked) {
         if (!open) {
             return;
@@ -263,7 +279,7 @@ final class TransactionalCommits implements Commits {
     private void endDrain() {
         for (TopicPartition tp : drainPaused) {
             PartitionState ps = ctx.partitions().get(tp);
-            if (ps != null) {
+            if (ps != null && !ps.failed) { // a partition that failed during the drain stays paused
                 ctx.consumer().resume(List.of(tp));
                 ps.paused = false;
             }
@@ -316,8 +332,22 @@ final class TransactionalCommits implements Commits {
                 LOG.warn("group {}: aborting the transaction failed: {}", group, e.toString());
             }
         }
-        Map<TopicPartition, OffsetAndMetadata> committed = ctx.consumer().committed(Set.copyOf(rewound),
-                ctx.config().commitTimeout());
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = ctx.consumer().committed(Set.copyOf(rewound), ctx.config().commitTimeout());
+        } catch (RuntimeException e) {
+            // the broker did not answer in time: rewind to the offsets this manager last committed (a lookup
+            // timeout must not end the manager)
+            LOG.warn("group {}: reading the committed offsets of {} failed ({}); rewinding to the last ones committed"
+                    + " here", group, rewound, e.toString());
+            committed = new java.util.HashMap<>();
+            for (TopicPartition tp : rewound) {
+                PartitionState ps = ctx.partitions().get(tp);
+                if (ps != null && ps.committedOffset >= 0) {
+                    committed.put(tp, new OffsetAndMetadata(ps.committedOffset));
+                }
+            }
+        }
         List<TopicPartition> noOffset = new ArrayList<>();
         for (TopicPartition tp : rewound) {
             PartitionState ps = ctx.partitions().get(tp);

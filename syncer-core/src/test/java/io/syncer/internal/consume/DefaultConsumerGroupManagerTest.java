@@ -244,6 +244,60 @@ class DefaultConsumerGroupManagerTest {
         assertTrue(manager.health().state() == ManagerState.RUNNING, "not FAILED: " + manager.health());
     }
 
+    /**
+     * Issue 11, smaller defects: a partition that halts while an exactly-once transaction drains must stay paused
+     * when the drain ends; endDrain resumed every partition it had paused, the failed one too.
+     */
+    @Test
+    void aPartitionHaltedDuringADrainStaysPausedAfterTheCommit() {
+        List<String> txEvents = new CopyOnWriteArrayList<>();
+        manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
+                .bootstrapServers("unused:9092").commitInterval(Duration.ofMillis(10)).build(), holdingHandler,
+                SyncerMetrics.NOOP, new FakeTransactions(txEvents, new java.util.concurrent.atomic.AtomicInteger()), props -> consumer);
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(TP));
+            consumer.seek(TP, 0);
+            new LogFeed(5).run();
+        });
+        manager.start();
+        await().until(() -> handed.size() == 5);
+        await().until(() -> manager.health().pausedPartitions().isEmpty() && consumerPaused().contains(TP)); // draining
+        PartitionClaim claim = claims.get(0);
+        claim.halt(claim.records().get(1), "cannot be processed");
+        await().until(() -> manager.health().failedPartitions().containsKey(TP)); // failed while record 0 drains
+        claim.markProcessed(claim.records().get(0));
+        await().until(() -> txEvents.contains("commit"));
+        assertEquals(Set.of(TP), consumerPaused(), "the halted partition stays paused after the drain");
+    }
+
+    /**
+     * Issue 11, smaller defects: an offset lookup that times out during a reset (offsetsForTimes for a by-duration
+     * policy) ended the whole manager FAILED. The reset is tried again at the next poll instead.
+     */
+    @Test
+    void aLookupTimeoutDuringAResetIsRetriedNotFatal() {
+        start(ConsumerGroupConfig.builder().offsetResetPolicy(io.syncer.commit.OffsetResetPolicy.byDuration(Duration.ofHours(1))), 3);
+        await().until(() -> handed.size() == 3);
+        synchronized (consumer) {
+            consumer.updateEndOffsets(Map.of(TP, 3L));
+            consumer.lookupTimeouts = 1;
+            consumer.setPollException(new org.apache.kafka.clients.consumer.OffsetOutOfRangeException(Map.of(TP, 3L)));
+        }
+        await().until(() -> consumer.lookupTimeouts == 0);
+        synchronized (consumer) {
+            consumer.setPollException(new org.apache.kafka.clients.consumer.OffsetOutOfRangeException(Map.of(TP, 3L)));
+        }
+        await().until(() -> consumer.lookups.get() >= 2);
+        assertTrue(manager.health().state() != ManagerState.FAILED, String.valueOf(manager.health()));
+    }
+
+    private Set<TopicPartition> consumerPaused() {
+        synchronized (consumer) {
+            return Set.copyOf(consumer.paused());
+        }
+    }
+
     /** Transactions that record what was called and fail the first commits. */
     private static final class FakeTransactions implements io.syncer.produce.TransactionalKafkaProducers {
         private final List<String> events;
@@ -410,6 +464,19 @@ class DefaultConsumerGroupManagerTest {
         final Map<TopicPartition, OffsetAndMetadata> committedAtClose = new HashMap<>();
         final java.util.concurrent.atomic.AtomicInteger seeks = new java.util.concurrent.atomic.AtomicInteger();
         volatile java.util.function.BooleanSupplier failPollsWhile = () -> false;
+        volatile int lookupTimeouts;
+        final java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public synchronized Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> offsetsForTimes(
+                Map<TopicPartition, Long> timestamps, Duration timeout) {
+            lookups.incrementAndGet();
+            if (lookupTimeouts > 0) {
+                lookupTimeouts--;
+                throw new org.apache.kafka.common.errors.TimeoutException("offsetsForTimes timed out");
+            }
+            return new HashMap<>();
+        }
 
         RecordingConsumer() {
             super("none");
