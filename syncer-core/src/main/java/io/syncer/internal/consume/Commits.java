@@ -38,6 +38,13 @@ interface Commits {
         return false;
     }
 
+    /**
+     * A partition halted at a record (exactly once: the open transaction holds outputs of that record
+     * whose offset will not be committed, so it is aborted and the work redone).
+     */
+    default void halted(PartitionState ps) {
+    }
+
     /** Partitions were assigned (exactly once: paused if a transaction is draining). */
     default void assigned(Collection<TopicPartition> assigned) {
     }

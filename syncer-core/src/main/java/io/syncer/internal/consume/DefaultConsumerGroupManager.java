@@ -308,6 +308,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 failPartition(ps, offset, "halted at offset " + offset + ": " + reason);
                 LOG.error("group {}: {} halted at offset {} (dead-letter policy 'halt'): {}",
                         config.groupId(), tp, offset, reason);
+                commits.halted(ps);
             }
         });
     }

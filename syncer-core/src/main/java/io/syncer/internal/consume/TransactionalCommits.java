@@ -146,6 +146,18 @@ final class TransactionalCommits implements Commits {
     }
 
     @Override
+    public void halted(PartitionState ps) {
+        if (open) {
+            // outputs the halted record made are in the open transaction, while its offset is never committed:
+            // committing would make them visible now and again when the record is redone after the fix
+            LOG.warn("group {}: {} halted; aborting the open transaction so none of the halted record's outputs are"
+                    + " visible", group, ps.tp);
+            abortAndRewind(ctx.partitions().keySet());
+            endDrain();
+        }
+    }
+
+    @Override
     public void assigned(Collection<TopicPartition> assigned) {
         if (drainStartedNanos < 0) {
             return;
@@ -296,6 +308,14 @@ final class TransactionalCommits implements Commits {
      */
     private void commitOrAbort() {
         Map<TopicPartition, PartitionState> partitions = ctx.partitions();
+        for (PartitionState ps : partitions.values()) {
+            if (!ps.failed && ps.tracker.isStopped()) {
+                // halted on a worker thread, the halt not yet applied here: never commit the halted record's outputs
+                LOG.warn("group {}: {} halted during the transaction; aborting it", group, ps.tp);
+                abortAndRewind(partitions.keySet());
+                return;
+            }
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = PartitionState.committable(partitions, partitions.keySet());
         long sent = System.nanoTime();
         try {

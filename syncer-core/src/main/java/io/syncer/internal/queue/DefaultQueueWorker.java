@@ -350,6 +350,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             return;
         }
         CompletionStage<?> stage;
+        Current current = CURRENT.get();
+        current.queue = this;
+        current.item = item;
         try {
             stage = worker.consume(workerId, value);
         } catch (Throwable t) {
@@ -358,6 +361,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             }
             fail(item, t);
             return;
+        } finally {
+            current.queue = null;
+            current.item = null;
         }
         if (stage == null) {
             succeed(item);
@@ -695,6 +701,20 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             this.tp = tp;
             this.epoch = epoch;
         }
+    }
+
+    /** What this worker thread runs now, for {@link WorkerContext}; one holder per thread, no allocation per record. */
+    private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
+
+    private static final class Current {
+        DefaultQueueWorker<?> queue;
+        Item item;
+    }
+
+    /** Whether the record the calling worker thread runs was disowned; {@code false} off a worker call. */
+    static boolean currentRecordDisowned() {
+        Current c = CURRENT.get();
+        return c.queue != null && (c.queue.disowned(c.item) || c.item.claim.isStopped(c.item.record));
     }
 
     /** Whether the item's partition was revoked since it was queued: it is the next owner's now. */

@@ -44,7 +44,8 @@ public final class DefaultSyncer<T> implements Syncer {
             effective = effective.withName(consumer.groupId().replaceAll("[^A-Za-z0-9._-]", "_"));
         }
         QueueWorker<Decoded<T>> queue = QueueWorker.create(effective, Decoded.decoder(decoder), fanOut);
-        SinkPartitionEvents handler = new SinkPartitionEvents(queue, sinks);
+        SinkPartitionEvents handler = new SinkPartitionEvents(queue, sinks,
+                revoked -> batchers.values().forEach(b -> b.discard(revoked)));
         this.manager = transactions == null ? ConsumerGroupManager.create(consumer, handler, safe)
                 : ConsumerGroupManager.createExactlyOnce(consumer, handler, safe, transactions);
     }

@@ -69,6 +69,12 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
             }
             throw new SyncerException("no route for the record (unknown tenant?)");
         }
+        if (io.syncer.internal.queue.WorkerContext.currentRecordDisowned()) {
+            // the record's partition was revoked or rewound while the router or user code ran: its outputs are not
+            // ours to write any more (in exactly-once mode they would join the next transaction)
+            throw new RetriableSyncerException("the partition of " + source.topic() + "-" + source.partition() + "@"
+                    + source.offset() + " was revoked while the record was being processed");
+        }
         if (routes.size() == 1) {
             // the common case, with the fewest objects per record: a retry rewrites only this sink anyway
             Route route = routes.get(0);

@@ -457,6 +457,63 @@ public final class SinkBatcher<T> {
      * record that would be held: called when the pipeline starts closing, so its drain does not wait
      * for a sink that cannot write. The records are then neither committed nor dead-lettered.
      */
+    /**
+     * Drops the records of {@code partitions} that wait here and were not written yet (open and
+     * sealed batches, records held by an outage), answering them retriable: their partitions were
+     * revoked or rewound, so their records belong to whoever consumes them next, and in exactly-once
+     * mode an output written now would join the next transaction. Records already handed to the sink
+     * are not touched (they belong to the transaction that is being aborted, or finish as usual).
+     */
+    public void discard(java.util.Set<org.apache.kafka.common.TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        List<Pending<T>> dropped = new ArrayList<>();
+        synchronized (lock) {
+            open = without(open, partitions, dropped);
+            List<List<Pending<T>>> kept = new ArrayList<>();
+            for (List<Pending<T>> b : sealed) {
+                List<Pending<T>> rest = without(b, partitions, dropped);
+                if (!rest.isEmpty()) {
+                    kept.add(rest);
+                }
+            }
+            sealed.clear();
+            sealed.addAll(kept);
+            if (outage != null) {
+                outage.held = without(outage.held, partitions, dropped);
+            }
+            for (Outage<T> o : destinationOutages.values()) {
+                o.held = without(o.held, partitions, dropped);
+            }
+            openBytes = 0;
+            for (Pending<T> p : open) {
+                openBytes += p.record.sizeBytes();
+            }
+        }
+        if (!dropped.isEmpty()) {
+            SinkResult r = SinkResult.retry(new SyncerException("sink " + sink.name() + ": not written, its partition"
+                    + " was revoked or rewound (it is consumed again)"));
+            for (Pending<T> p : dropped) {
+                p.settle(r);
+            }
+        }
+    }
+
+    private static <T> List<Pending<T>> without(List<Pending<T>> list, java.util.Set<org.apache.kafka.common.TopicPartition> partitions,
+                                                List<Pending<T>> dropped) {
+        List<Pending<T>> kept = new ArrayList<>(list.size());
+        for (Pending<T> p : list) {
+            org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> s = p.record.source();
+            if (partitions.contains(new org.apache.kafka.common.TopicPartition(s.topic(), s.partition()))) {
+                dropped.add(p);
+            } else {
+                kept.add(p);
+            }
+        }
+        return kept;
+    }
+
     public void release() {
         List<Pending<T>> back = new ArrayList<>();
         Map<Pending<T>, SinkResult> results = new IdentityHashMap<>();

@@ -17,19 +17,29 @@ import org.slf4j.LoggerFactory;
 /**
  * The handler a {@link DefaultSyncer}'s manager calls: tells the sinks where each assigned
  * partition starts ({@link Sink#partitionAssigned}, with the first consumed offset, before the queue
- * sees that record) and which partitions went away ({@link Sink#partitionsRevoked}), then hands
- * everything to the queue. Called on the poll thread only, so its state needs no lock.
+ * sees that record) and which partitions went away ({@link Sink#partitionsRevoked}), after the
+ * queue's cleanup has dropped their queued records and the sink batchers theirs. Called on the poll thread only, so its state needs no lock.
  */
 final class SinkPartitionEvents implements ConsumerGroupHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SinkPartitionEvents.class);
 
     private final ConsumerGroupHandler queue;
     private final List<? extends Sink<?>> sinks;
+    private final java.util.function.Consumer<Set<TopicPartition>> discard;
     private final Set<TopicPartition> unstarted = new HashSet<>();
 
-    SinkPartitionEvents(ConsumerGroupHandler queue, List<? extends Sink<?>> sinks) {
+    /**
+     * @param discard drops what the sink batchers hold of revoked partitions, after the queue's cleanup
+     */
+    SinkPartitionEvents(ConsumerGroupHandler queue, List<? extends Sink<?>> sinks,
+                        java.util.function.Consumer<Set<TopicPartition>> discard) {
         this.queue = queue;
         this.sinks = List.copyOf(sinks);
+        this.discard = discard;
+    }
+
+    SinkPartitionEvents(ConsumerGroupHandler queue, List<? extends Sink<?>> sinks) {
+        this(queue, sinks, tps -> { });
     }
 
     @Override
@@ -70,6 +80,9 @@ final class SinkPartitionEvents implements ConsumerGroupHandler {
             queue.cleanup(session);
         } finally {
             if (!revoked.isEmpty()) {
+                // what still waits in a sink batch after the queue's wait is the next owner's (and, after an aborted
+                // transaction, must not be written into the next one)
+                discard.accept(revoked);
                 for (Sink<?> sink : sinks) {
                     try {
                         sink.partitionsRevoked(revoked);

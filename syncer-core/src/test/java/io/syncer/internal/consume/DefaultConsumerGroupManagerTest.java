@@ -246,7 +246,8 @@ class DefaultConsumerGroupManagerTest {
 
     /**
      * Issue 11, smaller defects: a partition that halts while an exactly-once transaction drains must stay paused
-     * when the drain ends; endDrain resumed every partition it had paused, the failed one too.
+     * when the drain ends; endDrain resumed every partition it had paused, the failed one too. (Since the halt
+     * fix, the drain ends with an abort rather than a commit; on main it ended with a commit and resumed it.)
      */
     @Test
     void aPartitionHaltedDuringADrainStaysPausedAfterTheCommit() {
@@ -267,7 +268,8 @@ class DefaultConsumerGroupManagerTest {
         claim.halt(claim.records().get(1), "cannot be processed");
         await().until(() -> manager.health().failedPartitions().containsKey(TP)); // failed while record 0 drains
         claim.markProcessed(claim.records().get(0));
-        await().until(() -> txEvents.contains("commit"));
+        // the halt aborts the drained transaction (its outputs must not be visible) and ends the drain
+        await().until(() -> txEvents.contains("abort"));
         assertEquals(Set.of(TP), consumerPaused(), "the halted partition stays paused after the drain");
     }
 
@@ -290,6 +292,34 @@ class DefaultConsumerGroupManagerTest {
         }
         await().until(() -> consumer.lookups.get() >= 2);
         assertTrue(manager.health().state() != ManagerState.FAILED, String.valueOf(manager.health()));
+    }
+
+    /**
+     * Defect 2 of issue 11, the halt part: with HALT in exactly-once mode, a halted record's outputs sent in the open
+     * transaction were committed with it while the record's offset stayed put, so they became visible and were
+     * written again once the record was redone. The transaction must abort instead.
+     */
+    @Test
+    void aHaltInExactlyOnceModeAbortsTheTransactionHoldingTheHaltedRecordsOutputs() {
+        List<String> txEvents = new CopyOnWriteArrayList<>();
+        manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
+                .bootstrapServers("unused:9092").commitInterval(Duration.ofMillis(10)).build(), holdingHandler,
+                SyncerMetrics.NOOP, new FakeTransactions(txEvents, new java.util.concurrent.atomic.AtomicInteger()), props -> consumer);
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(TP));
+            consumer.seek(TP, 0);
+            new LogFeed(5).run();
+        });
+        manager.start();
+        await().until(() -> handed.size() == 5);
+        PartitionClaim claim = claims.get(0);
+        claim.markProcessed(claim.records().get(0));
+        claim.markProcessed(claim.records().get(1));
+        claim.halt(claim.records().get(2), "its other sink rejected it"); // its outputs to a first sink are sent
+        await().until(() -> txEvents.contains("abort") || txEvents.contains("commit"));
+        assertEquals("abort", txEvents.stream().filter(e -> e.equals("abort") || e.equals("commit")).findFirst().orElseThrow(),
+                "the transaction with the halted record's outputs was aborted, not committed: " + txEvents);
     }
 
     private Set<TopicPartition> consumerPaused() {

@@ -525,6 +525,30 @@ class DefaultQueueWorkerTest {
         assertEquals(List.of(), claim.processed);
     }
 
+    /**
+     * Defect 2 of issue 11: work that runs past a revoke's wait can tell, before writing outputs, that its record
+     * is no longer its partition's owner's to write (the pipeline's fan-out checks this).
+     */
+    @Test
+    void workRunningPastARevokeSeesItsRecordDisowned() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        List<Boolean> seen = new CopyOnWriteArrayList<>();
+        start(QueueWorkerConfig.builder().workers(1).build(), AsyncConsumeWorker.blocking((id, r) -> {
+            seen.add(WorkerContext.currentRecordDisowned());
+            started.countDown();
+            release.await();
+            seen.add(WorkerContext.currentRecordDisowned());
+        }));
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), FakeClaim.of(P0, 0, 1, i -> null));
+        assertTrue(started.await(5, TimeUnit.SECONDS));
+        queue.cleanup(FakeSession.revoked(Set.of(P0), Duration.ofMillis(100))); // gives up waiting for it
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+        assertEquals(List.of(false, true), seen, "owned while it started, disowned after the revoke");
+        assertFalse(WorkerContext.currentRecordDisowned(), "off a worker call: nothing is disowned");
+    }
+
     static final class FakeClaim implements PartitionClaim {
         final TopicPartition tp;
         final List<ConsumerRecord<byte[], byte[]>> records;

@@ -164,6 +164,24 @@ class SinkBatcherAndFanOutTest {
         assertThrows(java.util.concurrent.CompletionException.class, failing::join, "a failed stage fails the record retriably");
     }
 
+    /**
+     * Defect 2 of issue 11: records of a revoked (or, after an aborted transaction, rewound) partition that still
+     * wait in a sink batch are dropped, answered retriable, and never written; other partitions' records stay.
+     */
+    @Test
+    void discardDropsTheWaitingRecordsOfRevokedPartitionsOnly() {
+        FakeSink sink = new FakeSink("s", BatchPolicy.builder().maxRecords(100).linger(Duration.ofMillis(300)).build(),
+                v -> SinkResult.ok());
+        SinkBatcher<String> b = batcher(sink);
+        CompletableFuture<SinkResult> p0 = b.submit(new SinkRecord<>("p0", null, new ConsumerRecord<>("t", 0, 1, null, new byte[1])));
+        CompletableFuture<SinkResult> p1 = b.submit(new SinkRecord<>("p1", null, new ConsumerRecord<>("t", 1, 1, null, new byte[1])));
+        b.discard(java.util.Set.of(new org.apache.kafka.common.TopicPartition("t", 0)));
+        assertEquals(SinkResult.Status.RETRY, p0.join().status(), "dropped at once");
+        assertFalse(p1.isDone());
+        await().atMost(Duration.ofSeconds(5)).until(p1::isDone);
+        assertEquals(List.of(List.of("p1")), sink.batches, "only the other partition's record was written");
+    }
+
     @Test
     void aThrowingSinkFailsItsBatchRetriablyUnlessFatal() {
         Sink<String> throwing = new Sink<>() {
