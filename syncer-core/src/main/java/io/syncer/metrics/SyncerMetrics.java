@@ -89,6 +89,16 @@ public interface SyncerMetrics {
     }
 
     /**
+     * Partitions were revoked or lost: meters kept per partition (counters) can be removed, so a
+     * long-running instance that sees many rebalances does not keep every partition it ever had.
+     *
+     * @param group the consumer group
+     * @param partitions the partitions that went away
+     */
+    default void partitionsRevoked(String group, java.util.Collection<TopicPartition> partitions) {
+    }
+
+    /**
      * Called once when a manager starts: read gauges (queue depth in records and bytes, paused and
      * failed partition counts, state) from {@code health} when asked.
      *

@@ -165,6 +165,19 @@ public final class MicrometerMetrics implements SyncerMetrics {
         return cache.computeIfAbsent(group, g -> MultiGauge.builder(name).tags(commonTags).tag("group", g).register(registry));
     }
 
+    /** Removes the revoked partitions' counters from the registry (their gauge rows go at the next refresh). */
+    @Override
+    public void partitionsRevoked(String group, java.util.Collection<TopicPartition> partitions) {
+        counters.entrySet().removeIf(e -> {
+            List<Object> key = e.getKey();
+            if (key.get(1).equals(group) && partitions.contains(key.get(2))) {
+                registry.remove(e.getValue());
+                return true;
+            }
+            return false;
+        });
+    }
+
     private Counter counter(String name, String group, TopicPartition tp) {
         return counters.computeIfAbsent(List.of(name, group, tp), k -> Counter.builder(name).tags(commonTags)
                 .tag("group", group).tag("topic", tp.topic()).tag("partition", Integer.toString(tp.partition()))

@@ -542,6 +542,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             }
             assignmentView = Set.copyOf(partitions.keySet());
             updateState();
+            metrics.partitionsRevoked(config.groupId(), tps);
         }
     }
 

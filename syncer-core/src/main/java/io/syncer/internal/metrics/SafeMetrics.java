@@ -69,6 +69,11 @@ public final class SafeMetrics implements SyncerMetrics {
     }
 
     @Override
+    public void partitionsRevoked(String group, java.util.Collection<TopicPartition> partitions) {
+        run(() -> delegate.partitionsRevoked(group, partitions));
+    }
+
+    @Override
     public void bindGroup(String group, Supplier<GroupHealth> health) {
         run(() -> delegate.bindGroup(group, health));
     }

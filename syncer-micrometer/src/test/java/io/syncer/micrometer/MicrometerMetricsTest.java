@@ -1,0 +1,34 @@
+package io.syncer.micrometer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** Issue 11, smaller defects: per-partition counters were never removed after a revoke. */
+class MicrometerMetricsTest {
+    @Test
+    void aRevokedPartitionsCountersAreRemovedAndComeBackFreshOnReassignment() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerMetrics metrics = new MicrometerMetrics(registry);
+        TopicPartition p0 = new TopicPartition("logs", 0);
+        TopicPartition p1 = new TopicPartition("logs", 1);
+        metrics.recordsConsumed("g", p0, 5);
+        metrics.recordProcessed("g", p0);
+        metrics.recordsConsumed("g", p1, 3);
+        metrics.recordsConsumed("other", p0, 1);
+        metrics.partitionsRevoked("g", List.of(p0));
+        assertTrue(registry.find(MicrometerMetrics.RECORDS_CONSUMED).tag("group", "g").tag("partition", "0").counters().isEmpty(),
+                "group g's counters of partition 0 are gone");
+        assertTrue(registry.find(MicrometerMetrics.RECORDS_PROCESSED).tag("partition", "0").counters().isEmpty());
+        assertEquals(3.0, registry.get(MicrometerMetrics.RECORDS_CONSUMED).tag("group", "g").tag("partition", "1").counter().count());
+        assertEquals(1.0, registry.get(MicrometerMetrics.RECORDS_CONSUMED).tag("group", "other").tag("partition", "0").counter().count(),
+                "another group's meters of the same partition stay");
+        metrics.recordsConsumed("g", p0, 2);
+        assertEquals(2.0, registry.get(MicrometerMetrics.RECORDS_CONSUMED).tag("group", "g").tag("partition", "0").counter().count(),
+                "registered again when the partition comes back");
+    }
+}
