@@ -212,6 +212,64 @@ class ExactlyOnceIT {
                 "only the record at fault is dead-lettered (at least once): " + deadLetters);
     }
 
+    /**
+     * Defect 2 of issue 11: a drain that outlasts the commit timeout aborts the transaction while a worker is still
+     * running (past the revoke wait, so its record is disowned mid-work). Nothing of the aborted transaction may
+     * reach the next one: after the redo every record is forwarded exactly once for read_committed readers.
+     */
+    @Test
+    void aDrainTimeoutAbortsAndTheRedoStaysExactlyOnce(KafkaBroker broker) throws Exception {
+        String source = KafkaBroker.uniqueName("eos-slow");
+        String out = source + ".out";
+        String group = KafkaBroker.uniqueName("g-eos-slow");
+        int total = 3_000;
+        broker.createTopic(source, PARTITIONS);
+        broker.createTopic(out, PARTITIONS);
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).build())) {
+            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                batch.add(new ProducerRecord<>(source, i % PARTITIONS, utf8("k" + i), utf8("rec-" + i)));
+            }
+            producers.sendAll(batch).forEach(r -> assertTrue(r.succeeded()));
+        }
+        java.util.Set<String> slowOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        TransactionalKafkaProducers tx = TransactionalKafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).build(), group + "-0");
+        Syncer syncer = Syncer.builder(io.syncer.queue.RecordDecoder.identity())
+                .consumer(io.syncer.consume.ConsumerGroupConfig.builder().groupId(group).topics(source)
+                        .bootstrapServers(broker.bootstrapServers()).commitInterval(Duration.ofMillis(200))
+                        .commitTimeout(Duration.ofSeconds(1)).revokeTimeout(Duration.ofMillis(200))
+                        .kafkaProperty("isolation.level", "read_committed").build())
+                .worker(io.syncer.queue.QueueWorkerConfig.builder().workers(4)
+                        .ordering(io.syncer.queue.OrderingMode.UNORDERED).build())
+                .sink(KafkaSink.<ConsumerRecord<byte[], byte[]>>builder("out", tx).topic(out).build())
+                .router((record, consumed) -> {
+                    String v = new String(record.value(), StandardCharsets.UTF_8);
+                    if ((v.equals("rec-700") || v.equals("rec-1900")) && slowOnce.add(v)) {
+                        Thread.sleep(2_500); // longer than the commit timeout, and than the revoke wait after it
+                    }
+                    return List.of(io.syncer.sink.Route.to("out"));
+                })
+                .exactlyOnce(tx)
+                .build();
+        try {
+            syncer.start();
+            await().atMost(Duration.ofSeconds(120)).until(() -> committedSum(broker, group) == total);
+        } finally {
+            syncer.close(Duration.ofSeconds(30));
+            tx.close();
+        }
+        Map<String, Integer> seen = read(broker, out, "read_committed");
+        long duplicates = seen.values().stream().mapToLong(n -> n - 1).sum();
+        System.out.printf("exactly once across drain timeouts with work running past the abort: %d distinct, %d"
+                + " duplicates; %d offsets in the output log in all%n", seen.size(), duplicates,
+                endSum(broker, out, IsolationLevel.READ_UNCOMMITTED));
+        assertEquals(2, slowOnce.size(), "both slow records ran slowly once");
+        assertEquals(total, seen.size());
+        assertEquals(0, duplicates);
+    }
+
     private static void produce(KafkaBroker broker, String source) {
         try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
                 .bootstrapServers(broker.bootstrapServers()).kafkaProperty("linger.ms", 10).build())) {
