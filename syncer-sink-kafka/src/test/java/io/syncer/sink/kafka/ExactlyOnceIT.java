@@ -270,6 +270,85 @@ class ExactlyOnceIT {
         assertEquals(0, duplicates);
     }
 
+    /**
+     * Issue 11, the lost-partition case: the poll thread stalls past max.poll.interval.ms mid-transaction, the member
+     * is dropped from the group and its partitions are lost (not revoked). The open transaction must be aborted, not
+     * committed with the old generation, and the work redone: a read_committed reader sees every record once.
+     */
+    @Test
+    void lostPartitionsAbortTheTransactionAndTheRedoStaysExactlyOnce(KafkaBroker broker) throws Exception {
+        String source = KafkaBroker.uniqueName("eos-lost");
+        String out = source + ".out";
+        String group = KafkaBroker.uniqueName("g-eos-lost");
+        int total = 3_000;
+        broker.createTopic(source, PARTITIONS);
+        broker.createTopic(out, PARTITIONS);
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).build())) {
+            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                batch.add(new ProducerRecord<>(source, i % PARTITIONS, utf8("k" + i), utf8("rec-" + i)));
+            }
+            producers.sendAll(batch).forEach(r -> assertTrue(r.succeeded()));
+        }
+        TransactionalKafkaProducers tx = TransactionalKafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).build(), group + "-0");
+        io.syncer.queue.QueueWorker<ConsumerRecord<byte[], byte[]>> queue = io.syncer.queue.QueueWorker.create(
+                io.syncer.queue.QueueWorkerConfig.builder().workers(2).ordering(io.syncer.queue.OrderingMode.UNORDERED).build(),
+                io.syncer.queue.RecordDecoder.identity(),
+                (id, r) -> tx.sendAsync(new ProducerRecord<>(out, r.key(), r.value())));
+        java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+        io.syncer.consume.ConsumerGroupHandler handler = new io.syncer.consume.ConsumerGroupHandler() {
+            @Override
+            public void setup(io.syncer.consume.GroupSession session) throws Exception {
+                queue.setup(session);
+            }
+
+            @Override
+            public void consumeClaim(io.syncer.consume.GroupSession session, io.syncer.consume.PartitionClaim claim) throws Exception {
+                if (claim.records().stream().anyMatch(r -> r.offset() >= 300) && stalled.compareAndSet(false, true)) {
+                    Thread.sleep(8_000); // the poll thread stalls past max.poll.interval.ms: the member is dropped
+                }
+                queue.consumeClaim(session, claim);
+            }
+
+            @Override
+            public void cleanup(io.syncer.consume.GroupSession session) throws Exception {
+                if (session.partitionsLost()) {
+                    lost.incrementAndGet();
+                }
+                queue.cleanup(session);
+            }
+
+            @Override
+            public void close(Duration timeout, io.syncer.consume.DrainMode mode) throws Exception {
+                queue.close(timeout, mode);
+            }
+        };
+        io.syncer.consume.ConsumerGroupManager manager = io.syncer.consume.ConsumerGroupManager.createExactlyOnce(
+                io.syncer.consume.ConsumerGroupConfig.builder().groupId(group).topics(source)
+                        .bootstrapServers(broker.bootstrapServers()).commitInterval(Duration.ofMillis(500))
+                        .kafkaProperty("isolation.level", "read_committed").kafkaProperty("max.poll.interval.ms", 3_000)
+                        .kafkaProperty("session.timeout.ms", 6_000).kafkaProperty("max.poll.records", 100)
+                        .revokeTimeout(Duration.ofSeconds(1)).commitTimeout(Duration.ofSeconds(2)).build(),
+                handler, io.syncer.metrics.SyncerMetrics.NOOP, tx);
+        try {
+            manager.start();
+            await().atMost(Duration.ofSeconds(120)).until(() -> committedSum(broker, group) == total);
+        } finally {
+            manager.close(Duration.ofSeconds(30));
+            tx.close();
+        }
+        Map<String, Integer> seen = read(broker, out, "read_committed");
+        long duplicates = seen.values().stream().mapToLong(n -> n - 1).sum();
+        System.out.printf("exactly once across lost partitions (%d losses): %d distinct, %d duplicates%n", lost.get(),
+                seen.size(), duplicates);
+        assertTrue(lost.get() >= 1, "the stall made the member lose its partitions");
+        assertEquals(total, seen.size());
+        assertEquals(0, duplicates);
+    }
+
     private static void produce(KafkaBroker broker, String source) {
         try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
                 .bootstrapServers(broker.bootstrapServers()).kafkaProperty("linger.ms", 10).build())) {
