@@ -228,16 +228,7 @@ class DefaultConsumerGroupManagerTest {
                 claim.markProcessed(r);
             }
         };
-        manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
-                .bootstrapServers("unused:9092").commitInterval(Duration.ofMillis(10)).build(), marksAll,
-                SyncerMetrics.NOOP, tx, props -> consumer);
-        consumer.updateBeginningOffsets(Map.of(TP, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(TP));
-            consumer.seek(TP, 0);
-            new LogFeed(5).run();
-        });
-        manager.start();
+        startExactlyOnce(marksAll, tx);
         await().atMost(Duration.ofSeconds(10)).until(() -> txEvents.contains("commit") && handed.size() >= 10);
         assertTrue(txEvents.indexOf("abort") > txEvents.indexOf("commit-failed"), txEvents.toString());
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L), handed.subList(5, 10), "rewound and done again: " + handed);
@@ -252,16 +243,7 @@ class DefaultConsumerGroupManagerTest {
     @Test
     void aPartitionHaltedDuringADrainStaysPausedAfterTheCommit() {
         List<String> txEvents = new CopyOnWriteArrayList<>();
-        manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
-                .bootstrapServers("unused:9092").commitInterval(Duration.ofMillis(10)).build(), holdingHandler,
-                SyncerMetrics.NOOP, new FakeTransactions(txEvents, new java.util.concurrent.atomic.AtomicInteger()), props -> consumer);
-        consumer.updateBeginningOffsets(Map.of(TP, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(TP));
-            consumer.seek(TP, 0);
-            new LogFeed(5).run();
-        });
-        manager.start();
+        startExactlyOnce(holdingHandler, new FakeTransactions(txEvents, new java.util.concurrent.atomic.AtomicInteger()));
         await().until(() -> handed.size() == 5);
         await().until(() -> manager.health().pausedPartitions().isEmpty() && consumerPaused().contains(TP)); // draining
         PartitionClaim claim = claims.get(0);
@@ -302,16 +284,7 @@ class DefaultConsumerGroupManagerTest {
     @Test
     void aHaltInExactlyOnceModeAbortsTheTransactionHoldingTheHaltedRecordsOutputs() {
         List<String> txEvents = new CopyOnWriteArrayList<>();
-        manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
-                .bootstrapServers("unused:9092").commitInterval(Duration.ofMillis(10)).build(), holdingHandler,
-                SyncerMetrics.NOOP, new FakeTransactions(txEvents, new java.util.concurrent.atomic.AtomicInteger()), props -> consumer);
-        consumer.updateBeginningOffsets(Map.of(TP, 0L));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(TP));
-            consumer.seek(TP, 0);
-            new LogFeed(5).run();
-        });
-        manager.start();
+        startExactlyOnce(holdingHandler, new FakeTransactions(txEvents, new java.util.concurrent.atomic.AtomicInteger()));
         await().until(() -> handed.size() == 5);
         PartitionClaim claim = claims.get(0);
         claim.markProcessed(claim.records().get(0));
@@ -320,6 +293,20 @@ class DefaultConsumerGroupManagerTest {
         await().until(() -> txEvents.contains("abort") || txEvents.contains("commit"));
         assertEquals("abort", txEvents.stream().filter(e -> e.equals("abort") || e.equals("commit")).findFirst().orElseThrow(),
                 "the transaction with the halted record's outputs was aborted, not committed: " + txEvents);
+    }
+
+    /** Starts an exactly-once manager over 5 records of {@link #TP}, committing every 10 ms. */
+    private void startExactlyOnce(ConsumerGroupHandler handler, io.syncer.produce.TransactionalKafkaProducers tx) {
+        manager = new DefaultConsumerGroupManager(ConsumerGroupConfig.builder().groupId("g").topics("t")
+                .bootstrapServers("unused:9092").commitInterval(Duration.ofMillis(10)).build(), handler,
+                SyncerMetrics.NOOP, tx, props -> consumer);
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(TP));
+            consumer.seek(TP, 0);
+            new LogFeed(5).run();
+        });
+        manager.start();
     }
 
     private Set<TopicPartition> consumerPaused() {

@@ -155,17 +155,8 @@ class ExactlyOnceIT {
         String group = KafkaBroker.uniqueName("g-eos-poison");
         int total = 3_000;
         int poison = 1_234;
-        broker.createTopic(source, PARTITIONS);
-        broker.createTopic(out, PARTITIONS);
         broker.createTopic(dlt, 1);
-        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
-                .bootstrapServers(broker.bootstrapServers()).build())) {
-            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                batch.add(new ProducerRecord<>(source, i % PARTITIONS, utf8("k" + i), utf8("rec-" + i)));
-            }
-            producers.sendAll(batch).forEach(r -> assertTrue(r.succeeded()));
-        }
+        produceNumbered(broker, source, out, total);
         TransactionalKafkaProducers tx = TransactionalKafkaProducers.create(KafkaProducersConfig.builder()
                 .bootstrapServers(broker.bootstrapServers()).kafkaProperty("max.request.size", 20_000).build(), group + "-0");
         KafkaProducers dead = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(broker.bootstrapServers()).build());
@@ -223,16 +214,7 @@ class ExactlyOnceIT {
         String out = source + ".out";
         String group = KafkaBroker.uniqueName("g-eos-slow");
         int total = 3_000;
-        broker.createTopic(source, PARTITIONS);
-        broker.createTopic(out, PARTITIONS);
-        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
-                .bootstrapServers(broker.bootstrapServers()).build())) {
-            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                batch.add(new ProducerRecord<>(source, i % PARTITIONS, utf8("k" + i), utf8("rec-" + i)));
-            }
-            producers.sendAll(batch).forEach(r -> assertTrue(r.succeeded()));
-        }
+        produceNumbered(broker, source, out, total);
         java.util.Set<String> slowOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
         TransactionalKafkaProducers tx = TransactionalKafkaProducers.create(KafkaProducersConfig.builder()
                 .bootstrapServers(broker.bootstrapServers()).build(), group + "-0");
@@ -281,16 +263,7 @@ class ExactlyOnceIT {
         String out = source + ".out";
         String group = KafkaBroker.uniqueName("g-eos-lost");
         int total = 3_000;
-        broker.createTopic(source, PARTITIONS);
-        broker.createTopic(out, PARTITIONS);
-        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
-                .bootstrapServers(broker.bootstrapServers()).build())) {
-            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-            for (int i = 0; i < total; i++) {
-                batch.add(new ProducerRecord<>(source, i % PARTITIONS, utf8("k" + i), utf8("rec-" + i)));
-            }
-            producers.sendAll(batch).forEach(r -> assertTrue(r.succeeded()));
-        }
+        produceNumbered(broker, source, out, total);
         TransactionalKafkaProducers tx = TransactionalKafkaProducers.create(KafkaProducersConfig.builder()
                 .bootstrapServers(broker.bootstrapServers()).build(), group + "-0");
         io.syncer.queue.QueueWorker<ConsumerRecord<byte[], byte[]>> queue = io.syncer.queue.QueueWorker.create(
@@ -347,6 +320,20 @@ class ExactlyOnceIT {
         assertTrue(lost.get() >= 1, "the stall made the member lose its partitions");
         assertEquals(total, seen.size());
         assertEquals(0, duplicates);
+    }
+
+    /** Creates the source and output topics and produces {@code total} records "rec-<i>" round robin over the partitions. */
+    private static void produceNumbered(KafkaBroker broker, String source, String out, int total) {
+        broker.createTopic(source, PARTITIONS);
+        broker.createTopic(out, PARTITIONS);
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).build())) {
+            List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                batch.add(new ProducerRecord<>(source, i % PARTITIONS, utf8("k" + i), utf8("rec-" + i)));
+            }
+            producers.sendAll(batch).forEach(r -> assertTrue(r.succeeded()));
+        }
     }
 
     private static void produce(KafkaBroker broker, String source) {
