@@ -101,6 +101,20 @@ public interface Syncer extends AutoCloseable {
     }
 
     /**
+     * Waits until the pipeline's consumer has joined its group, so an application can fail its own
+     * start-up on a wrong address instead of running without consuming:
+     * {@code syncer.start(); syncer.awaitRunning(Duration.ofSeconds(60));}.
+     *
+     * @param timeout how long to wait
+     * @throws io.syncer.SyncerException when the pipeline failed, or did not join within
+     *     {@code timeout} (with {@link GroupHealth#startupProblem()} as the reason when known)
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    default void awaitRunning(Duration timeout) throws InterruptedException {
+        io.syncer.internal.consume.AwaitJoined.await(this::health, "the pipeline", timeout);
+    }
+
+    /**
      * Waits until {@link GroupHealth#isCaughtUp()}: every record up to the log ends is processed
      * and committed (e.g. for a batch job that drains a topic, or a test). Polls
      * {@link #health()} every 100 ms on the calling thread.

@@ -63,6 +63,8 @@ public final class ConsumerGroupConfig {
     public static final Duration DEFAULT_METADATA_MAX_AGE = Duration.ofSeconds(5);
     /** Default {@link Builder#revokeTimeout}: 10 s. */
     public static final Duration DEFAULT_REVOKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@link Builder#joinTimeout}: 30 s. */
+    public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@link Builder#stallTimeout}: 60 s. */
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
     /** Default {@link Builder#maxQueuedRecords}: 10,000 records. */
@@ -94,6 +96,7 @@ public final class ConsumerGroupConfig {
     private final Duration metadataMaxAge;
     private final Duration revokeTimeout;
     private final Duration stallTimeout;
+    private final Duration joinTimeout;
     private final int maxQueuedRecords;
     private final long maxQueuedBytes;
     private final double pauseAbove;
@@ -113,6 +116,7 @@ public final class ConsumerGroupConfig {
         this.metadataMaxAge = b.metadataMaxAge;
         this.revokeTimeout = b.revokeTimeout;
         this.stallTimeout = b.stallTimeout;
+        this.joinTimeout = b.joinTimeout;
         this.maxQueuedRecords = b.maxQueuedRecords;
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.pauseAbove = b.pauseAbove;
@@ -169,6 +173,7 @@ public final class ConsumerGroupConfig {
                 .duration("metadata.max.age", b::metadataMaxAge)
                 .duration("revoke.timeout", b::revokeTimeout)
                 .duration("stall.timeout", b::stallTimeout)
+                .duration("join.timeout", b::joinTimeout)
                 .integer("max.queued.records", b::maxQueuedRecords)
                 .longValue("max.queued.bytes", b::maxQueuedBytes)
                 .apply(props, b::kafkaProperties);
@@ -240,6 +245,11 @@ public final class ConsumerGroupConfig {
         return stallTimeout;
     }
 
+    /** @return how long the manager may go without joining its group before health says why (DEGRADED) */
+    public Duration joinTimeout() {
+        return joinTimeout;
+    }
+
     /** @return the bound on queued (handed over, not yet processed) records */
     public int maxQueuedRecords() {
         return maxQueuedRecords;
@@ -288,6 +298,7 @@ public final class ConsumerGroupConfig {
         private Duration metadataMaxAge = DEFAULT_METADATA_MAX_AGE;
         private Duration revokeTimeout = DEFAULT_REVOKE_TIMEOUT;
         private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
+        private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
         private int maxQueuedRecords = DEFAULT_MAX_QUEUED_RECORDS;
         private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
         private double pauseAbove = DEFAULT_PAUSE_ABOVE;
@@ -310,6 +321,7 @@ public final class ConsumerGroupConfig {
             metadataMaxAge = c.metadataMaxAge;
             revokeTimeout = c.revokeTimeout;
             stallTimeout = c.stallTimeout;
+            joinTimeout = c.joinTimeout;
             maxQueuedRecords = c.maxQueuedRecords;
             maxQueuedBytes = c.maxQueuedBytes;
             pauseAbove = c.pauseAbove;
@@ -509,6 +521,22 @@ public final class ConsumerGroupConfig {
          */
         public Builder stallTimeout(Duration timeout) {
             this.stallTimeout = Require.positive("stallTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * How long the manager may run without joining its group (no broker reachable, a wrong
+         * {@code bootstrap.servers}, a rebalance that never ends) before
+         * {@link GroupHealth#startupProblem()} says why and the state turns
+         * {@link ManagerState#DEGRADED}; the manager keeps trying, and recovers by itself once it
+         * joins. {@link ConsumerGroupManager#awaitRunning} fails with the same reason. Default
+         * {@link #DEFAULT_JOIN_TIMEOUT} (30 s); {@code syncer.consumer.join.timeout} in properties.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder joinTimeout(Duration timeout) {
+            this.joinTimeout = Require.positive("joinTimeout", timeout);
             return this;
         }
 

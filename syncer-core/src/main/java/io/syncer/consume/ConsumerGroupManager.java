@@ -152,6 +152,20 @@ public interface ConsumerGroupManager extends AutoCloseable {
     }
 
     /**
+     * Waits until the manager has joined its group (partitions assigned, or none to assign), so an
+     * application can fail its own start-up on a wrong address instead of running without
+     * consuming. Returns at once if it already has.
+     *
+     * @param timeout how long to wait
+     * @throws io.syncer.SyncerException when the manager failed, or did not join within
+     *     {@code timeout} (with {@link GroupHealth#startupProblem()} as the reason when known)
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    default void awaitRunning(Duration timeout) throws InterruptedException {
+        io.syncer.internal.consume.AwaitJoined.await(this::health, "group " + config().groupId(), timeout);
+    }
+
+    /**
      * Registers a JVM shutdown hook that closes this manager with {@link DrainMode#DRAIN} within
      * {@code timeout}; for applications whose {@code main} only starts pipelines.
      *

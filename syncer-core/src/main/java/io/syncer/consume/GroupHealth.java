@@ -27,6 +27,10 @@ import org.apache.kafka.common.TopicPartition;
  *     missing table: their records are held, not dead-lettered); a
  *     non-empty map turns a {@link ManagerState#RUNNING} or {@link ManagerState#STARTING} state into
  *     {@link ManagerState#DEGRADED}
+ * @param startupProblem why the manager has not joined its group after
+ *     {@link ConsumerGroupConfig#joinTimeout()} (an unreachable cluster, a group that cannot be
+ *     joined), or {@code null}; when set, a {@link ManagerState#STARTING} state reads
+ *     {@link ManagerState#DEGRADED}
  */
 public record GroupHealth(
         ManagerState state,
@@ -38,7 +42,8 @@ public record GroupHealth(
         long queuedRecords,
         long queuedBytes,
         Throwable failure,
-        Map<String, SinkOutage> sinkOutages) {
+        Map<String, SinkOutage> sinkOutages,
+        String startupProblem) {
 
     /**
      * Copies the collections so the view never changes.
@@ -53,6 +58,7 @@ public record GroupHealth(
      * @param queuedBytes their size in bytes
      * @param failure the error that stopped the poll thread, or {@code null}
      * @param sinkOutages the sinks that cannot write now, by name
+     * @param startupProblem why the group is not joined yet, or {@code null}
      */
     public GroupHealth {
         assignment = Set.copyOf(assignment);
@@ -62,6 +68,9 @@ public record GroupHealth(
         partitions = Map.copyOf(partitions);
         sinkOutages = Map.copyOf(sinkOutages);
         if (!sinkOutages.isEmpty() && (state == ManagerState.RUNNING || state == ManagerState.STARTING)) {
+            state = ManagerState.DEGRADED;
+        }
+        if (startupProblem != null && state == ManagerState.STARTING) {
             state = ManagerState.DEGRADED;
         }
     }
@@ -84,7 +93,29 @@ public record GroupHealth(
                        Map<TopicPartition, PartitionStatus> partitions, long queuedRecords, long queuedBytes,
                        Throwable failure) {
         this(state, assignment, pausedPartitions, failedPartitions, stalledPartitions, partitions, queuedRecords,
-                queuedBytes, failure, Map.of());
+                queuedBytes, failure, Map.of(), null);
+    }
+
+    /**
+     * A view with sink outages and no startup problem.
+     *
+     * @param state the lifecycle state
+     * @param assignment partitions assigned to this member
+     * @param pausedPartitions partitions paused by backpressure
+     * @param failedPartitions partitions failed closed
+     * @param stalledPartitions partitions whose committed offset does not move while they lag
+     * @param partitions every assigned partition's status
+     * @param queuedRecords records handed over and not yet processed
+     * @param queuedBytes their size in bytes
+     * @param failure the error that stopped the poll thread, or {@code null}
+     * @param sinkOutages the sinks that cannot write now, by name
+     */
+    public GroupHealth(ManagerState state, Set<TopicPartition> assignment, Set<TopicPartition> pausedPartitions,
+                       Map<TopicPartition, PartitionFailure> failedPartitions, Set<TopicPartition> stalledPartitions,
+                       Map<TopicPartition, PartitionStatus> partitions, long queuedRecords, long queuedBytes,
+                       Throwable failure, Map<String, SinkOutage> sinkOutages) {
+        this(state, assignment, pausedPartitions, failedPartitions, stalledPartitions, partitions, queuedRecords,
+                queuedBytes, failure, sinkOutages, null);
     }
 
     /**
@@ -122,7 +153,7 @@ public record GroupHealth(
         Map<String, SinkOutage> all = new HashMap<>(sinkOutages);
         all.putAll(outages);
         return new GroupHealth(state, assignment, pausedPartitions, failedPartitions, stalledPartitions, partitions,
-                queuedRecords, queuedBytes, failure, all);
+                queuedRecords, queuedBytes, failure, all, startupProblem);
     }
 
     /**

@@ -104,7 +104,10 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
     private long lastStatusNanos = System.nanoTime();
+    private long lastJoinCheckNanos;
     private boolean shuttingDown;
+    /** Why the group is not joined after the join timeout, or null. */
+    private volatile String startupProblem;
 
     // The poll thread's parts, each one concern: commits per mode, offset resets, admission and backpressure.
     private final Context ctx = new Context();
@@ -160,7 +163,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     @Override
     public GroupHealth health() {
         return new GroupHealth(state.get(), assignmentView, pausedView, failedView, stalledView, statusView,
-                budget.records(), budget.bytes(), failure.get());
+                budget.records(), budget.bytes(), failure.get(), Map.of(), startupProblem);
     }
 
     @Override
@@ -204,10 +207,12 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             } else {
                 consumer.subscribe(config.topics(), listener);
             }
-            LOG.info("group {}: consuming {}", config.groupId(),
-                    config.topicPattern() != null ? "pattern " + config.topicPattern() : config.topics());
+            LOG.info("group {}: subscribed to {}; joining the group through bootstrap.servers={}", config.groupId(),
+                    config.topicPattern() != null ? "pattern " + config.topicPattern() : config.topics(), bootstrapServers());
             metrics.bindGroup(config.groupId(), this::health);
+            long startedNanos = System.nanoTime();
             while (closeRequest == null) {
+                checkJoined(startedNanos);
                 runCommands();
                 pollOnce();
                 admission.adjust(commits.resumeAllowed(), ps -> dispatch(ps.tp, List.of()));
@@ -221,6 +226,55 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         } finally {
             shutdown();
         }
+    }
+
+    /**
+     * Until the group is joined: once {@code joinTimeout} has passed, says why in health
+     * ({@link GroupHealth#startupProblem()}, state DEGRADED) and logs it once; clears it on joining.
+     */
+    private void checkJoined(long startedNanos) {
+        if (state.get() != ManagerState.STARTING) {
+            if (startupProblem != null) {
+                LOG.info("group {}: joined after all; the startup problem is over", config.groupId());
+                startupProblem = null;
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - startedNanos < config.joinTimeout().toNanos() || now - lastJoinCheckNanos < 1_000_000_000L) {
+            return;
+        }
+        lastJoinCheckNanos = now;
+        String problem = brokerConnections() == 0
+                ? "cannot reach bootstrap.servers=" + bootstrapServers() + ": no connection to any broker for "
+                        + config.joinTimeout() + " (a wrong address or port, a firewall, or the cluster is down)"
+                : "connected to the cluster, but not joined to group " + config.groupId() + " after " + config.joinTimeout()
+                        + " (the group coordinator cannot be found, or a rebalance does not end)";
+        if (startupProblem == null) {
+            LOG.warn("group {}: {}; still trying", config.groupId(), problem);
+        }
+        startupProblem = problem;
+    }
+
+    /** Open connections of the consumer, from its own metrics; -1 when unknown. */
+    private long brokerConnections() {
+        try {
+            double n = 0;
+            boolean found = false;
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e : consumer.metrics().entrySet()) {
+                if (e.getKey().name().equals("connection-count") && e.getValue().metricValue() instanceof Number) {
+                    n += ((Number) e.getValue().metricValue()).doubleValue();
+                    found = true;
+                }
+            }
+            return found ? (long) n : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private String bootstrapServers() {
+        return String.valueOf(config.kafkaProperties().get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
     }
 
     private void pollOnce() {

@@ -38,6 +38,7 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
 
     private final Producer<byte[], byte[]> producer;
     private final Duration maxWait;
+    private final String bootstrapServers;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Transactional: set by {@link #transactional}; sends then belong to the open transaction. */
     private volatile boolean transactional;
@@ -47,6 +48,23 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
      */
     private final java.util.concurrent.atomic.AtomicReference<FirstFailure> transactionError =
             new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Open connections of the producer, from its own metrics; -1 when unknown. */
+    private long brokerConnections() {
+        try {
+            double n = 0;
+            boolean found = false;
+            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e : producer.metrics().entrySet()) {
+                if (e.getKey().name().equals("connection-count") && e.getValue().metricValue() instanceof Number) {
+                    n += ((Number) e.getValue().metricValue()).doubleValue();
+                    found = true;
+                }
+            }
+            return found ? (long) n : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
 
     /** Set by the exactly-once commit cycle: the open transaction holds one record, redone alone. */
     private volatile boolean alone;
@@ -105,6 +123,12 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
      */
     private SyncerException failure(ProducerRecord<byte[], byte[]> record, Throwable error) {
         String topic = record.topic();
+        if (error instanceof org.apache.kafka.common.errors.TimeoutException && brokerConnections() == 0) {
+            // Kafka says "topic not present in metadata": with no broker connection the topic is not the problem
+            return new RetriableSyncerException("send to " + topic + " failed: cannot reach bootstrap.servers="
+                    + bootstrapServers + " (no connection to any broker, so the topic's metadata could not be fetched): "
+                    + error.getMessage(), error);
+        }
         if (!transactional || error instanceof org.apache.kafka.common.errors.TransactionAbortedException) {
             // an abort's undrained sends say nothing about the next transaction: they must not mark it failed
             return error instanceof org.apache.kafka.common.errors.TransactionAbortedException
@@ -151,6 +175,7 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
         p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(config.deliveryTimeout().toMillis()));
         Duration delivery = Duration.ofMillis(Long.parseLong(String.valueOf(p.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG))));
         this.maxWait = delivery.plus(WAIT_SLACK);
+        this.bootstrapServers = String.valueOf(p.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
         try {
             this.producer = factory.apply(p);
         } catch (org.apache.kafka.common.KafkaException e) {
