@@ -258,19 +258,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
 
     /** Open connections of the consumer, from its own metrics; -1 when unknown. */
     private long brokerConnections() {
-        try {
-            double n = 0;
-            boolean found = false;
-            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e : consumer.metrics().entrySet()) {
-                if (e.getKey().name().equals("connection-count") && e.getValue().metricValue() instanceof Number) {
-                    n += ((Number) e.getValue().metricValue()).doubleValue();
-                    found = true;
-                }
-            }
-            return found ? (long) n : -1;
-        } catch (RuntimeException e) {
-            return -1;
-        }
+        return io.syncer.internal.util.ClientMetrics.brokerConnections(consumer.metrics());
     }
 
     private String bootstrapServers() {

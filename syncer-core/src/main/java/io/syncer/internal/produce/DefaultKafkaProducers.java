@@ -51,19 +51,7 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
 
     /** Open connections of the producer, from its own metrics; -1 when unknown. */
     private long brokerConnections() {
-        try {
-            double n = 0;
-            boolean found = false;
-            for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> e : producer.metrics().entrySet()) {
-                if (e.getKey().name().equals("connection-count") && e.getValue().metricValue() instanceof Number) {
-                    n += ((Number) e.getValue().metricValue()).doubleValue();
-                    found = true;
-                }
-            }
-            return found ? (long) n : -1;
-        } catch (RuntimeException e) {
-            return -1;
-        }
+        return io.syncer.internal.util.ClientMetrics.brokerConnections(producer.metrics());
     }
 
     /** Set by the exactly-once commit cycle: the open transaction holds one record, redone alone. */
