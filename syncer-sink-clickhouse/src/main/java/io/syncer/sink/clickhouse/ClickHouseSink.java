@@ -12,6 +12,7 @@ import io.syncer.sink.SinkBuilder;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
 import io.syncer.sink.SinkSettings;
+import io.syncer.sink.SinkThreads;
 import io.syncer.sink.SinkWriteException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,7 +33,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import io.syncer.ConfigurationException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -132,20 +132,10 @@ public final class ClickHouseSink<T> implements Sink<T> {
         }
         this.columns = List.copyOf(cols);
         this.tokens = tokens;
-        AtomicInteger n = new AtomicInteger();
-        this.inserters = Executors.newFixedThreadPool(b.insertThreads, r -> {
-            Thread t = new Thread(r, "syncer-sink-" + name + "-insert-" + n.getAndIncrement());
-            t.setDaemon(true);
-            t.setUncaughtExceptionHandler((thread, e) -> LOG.error("uncaught exception in {}", thread.getName(), e));
-            return t;
-        });
+        this.inserters = Executors.newFixedThreadPool(b.insertThreads, SinkThreads.factory(name, "insert"));
         this.log = log;
         if (log != null) {
-            this.replayTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "syncer-sink-" + name + "-replay");
-                t.setDaemon(true);
-                return t;
-            });
+            this.replayTimer = Executors.newSingleThreadScheduledExecutor(SinkThreads.factory(name, "replay"));
             this.replays = new Replays(name, log, inserters, replayTimer, b.replayWait, this::send0);
         } else {
             this.replayTimer = null;

@@ -12,6 +12,7 @@ import io.syncer.sink.SinkBuilder;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
 import io.syncer.sink.SinkSettings;
+import io.syncer.sink.SinkThreads;
 import io.syncer.sink.SinkWriteException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -124,12 +125,7 @@ public final class ClsSink<T> implements Sink<T> {
             Constants.HTTP_SEND_TIME_OUT = (int) b.readTimeout.toMillis();
         }
         this.clientSettings = new ClientSettings(b.endpoint, b.sourceIp, b.bufferBytes, b.sendThreads);
-        this.results = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "syncer-sink-" + name + "-results");
-            t.setDaemon(true);
-            t.setUncaughtExceptionHandler((thread, e) -> LOG.error("uncaught exception in {}", thread.getName(), e));
-            return t;
-        });
+        this.results = Executors.newSingleThreadExecutor(SinkThreads.factory(name, "results"));
         this.client = newClient(clientSettings, credentials);
     }
 
@@ -193,9 +189,7 @@ public final class ClsSink<T> implements Sink<T> {
         this.client = newClient(clientSettings, next);
         this.credentials = next;
         LOG.info("sink {}: CLS credentials replaced (secretId {})", name, next.maskedId());
-        Thread retire = new Thread(() -> closeClient(old), "syncer-sink-" + name + "-retire");
-        retire.setDaemon(true);
-        retire.start();
+        SinkThreads.newThread("syncer-sink-" + name + "-retire", () -> closeClient(old)).start();
     }
 
     private void closeClient(AsyncProducerClient c) {

@@ -8,6 +8,7 @@ import io.syncer.sink.SinkBuilder;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
 import io.syncer.sink.SinkSettings;
+import io.syncer.sink.SinkThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,10 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -87,6 +86,8 @@ public final class KafkaSink<T> implements Sink<T> {
     private final String name;
     private final KafkaProducers producers;
     private final Transform<T> transform;
+    /** Threads that ask new topics' metadata (each may block up to max.block.ms for a missing topic). */
+    private static final int METADATA_THREADS = 2;
     /** Topics whose metadata is known (completed) or being asked for. */
     private final Map<String, CompletableFuture<Void>> topics = new ConcurrentHashMap<>();
     /** Runs send() calls, which block when the producer's buffer is full: never on core's threads. */
@@ -99,20 +100,11 @@ public final class KafkaSink<T> implements Sink<T> {
         this.name = settings.name();
         this.producers = b.producers;
         this.transform = b.transform;
-        this.sender = Executors.newSingleThreadExecutor(daemon("syncer-sink-" + name + "-send"));
-        ThreadPoolExecutor lookups = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemon("syncer-sink-" + name + "-metadata"));
+        this.sender = Executors.newSingleThreadExecutor(SinkThreads.factory(name, "send"));
+        ThreadPoolExecutor lookups = new ThreadPoolExecutor(METADATA_THREADS, METADATA_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), SinkThreads.factory(name, "metadata"));
         lookups.allowCoreThreadTimeOut(true); // no threads while every topic is known
         this.metadataLookups = lookups;
-    }
-
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /**
