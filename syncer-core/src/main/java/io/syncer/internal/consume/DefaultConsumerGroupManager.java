@@ -386,6 +386,14 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         metrics.partitionsUpdated(config.groupId(), statusView);
     }
 
+    /** Removes partitions this manager no longer owns from the status view at once, not at the next refresh. */
+    private void dropStatus(Collection<TopicPartition> tps) {
+        Map<TopicPartition, PartitionStatus> status = new HashMap<>(statusView);
+        if (status.keySet().removeAll(tps)) {
+            statusView = Map.copyOf(status);
+        }
+    }
+
     /** The log end from the last fetch (no request), or -1. */
     private long logEnd(TopicPartition tp) {
         try {
@@ -451,6 +459,10 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
             partitions.clear();
             assignmentView = Set.of();
             pausedView.clear();
+            stalledView.clear();
+            // the last refresh was taken before the drain and the final commit: a closed manager owns nothing
+            statusView = Map.of();
+            metrics.partitionsUpdated(config.groupId(), statusView);
             if (!failed) {
                 state.set(ManagerState.CLOSED);
             }
@@ -583,6 +595,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 stalledView.remove(tp);
             }
             assignmentView = Set.copyOf(partitions.keySet());
+            dropStatus(tps);
             updateState();
             metrics.partitionsRevoked(config.groupId(), tps);
         }

@@ -416,6 +416,24 @@ class DefaultConsumerGroupManagerTest {
     }
 
     /**
+     * Issue 12: the demo's last line, after close, showed a lag of 62,082 when every record was done: health kept
+     * the partition view of the last refresh, taken before the final drain and commit. A closed manager owns no
+     * partitions, so its health must report none (and so no lag).
+     */
+    @Test
+    void aClosedManagerReportsNoStalePartitionsOrLag() throws Exception {
+        start(ConsumerGroupConfig.builder().commitInterval(Duration.ofMillis(10)), 5);
+        await().until(() -> handed.size() == 5);
+        await().until(() -> manager.health().partitions().containsKey(TP) && manager.health().partitions().get(TP).lag() == 5);
+        markAll();
+        manager.close(Duration.ofSeconds(10), DrainMode.DRAIN);
+        assertEquals(5L, consumer.committedAtClose.get(TP).offset());
+        assertEquals(Map.of(), manager.health().partitions(), "a closed manager reports no partitions");
+        assertEquals(Set.of(), manager.health().assignment());
+        manager = null;
+    }
+
+    /**
      * Defect 6 (issue 11): a poll that throws during the close drain skipped handler.close (whose worker threads
      * then never stop) and the final commit. Both must still happen, and close reports the failure.
      */
