@@ -11,10 +11,12 @@ import io.syncer.queue.RecordDecoder;
 import io.syncer.sink.Route;
 import io.syncer.sink.Router;
 import io.syncer.sink.Sink;
+import io.syncer.sink.SinkStats;
 import io.syncer.sink.UnroutedPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -62,6 +64,14 @@ public interface Syncer extends AutoCloseable {
      * @return the view
      */
     GroupHealth health();
+
+    /**
+     * What each sink wrote, retried and failed since the pipeline was built, and what it holds now,
+     * in the order the sinks were added.
+     *
+     * @return the statistics by sink name
+     */
+    Map<String, SinkStats> sinkStats();
 
     /**
      * Closes within {@code timeout}: the consumer group (with {@code mode}), then every sink.

@@ -117,4 +117,15 @@ public interface SyncerMetrics {
      */
     default void bindQueue(String group, String queue, Supplier<QueueWorkerStats> stats) {
     }
+
+    /**
+     * Called once per sink when a {@link io.syncer.Syncer} starts: read the sink's written, retried
+     * and failed totals and its held records when asked.
+     *
+     * @param group the consumer group the pipeline consumes in
+     * @param sink the sink's name
+     * @param stats the sink's statistics, cheap to call from any thread
+     */
+    default void bindSink(String group, String sink, Supplier<io.syncer.sink.SinkStats> stats) {
+    }
 }

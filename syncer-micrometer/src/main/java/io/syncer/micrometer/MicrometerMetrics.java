@@ -1,6 +1,7 @@
 package io.syncer.micrometer;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -11,6 +12,7 @@ import io.syncer.consume.GroupHealth;
 import io.syncer.consume.PartitionStatus;
 import io.syncer.metrics.SyncerMetrics;
 import io.syncer.queue.QueueWorkerStats;
+import io.syncer.sink.SinkStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,9 @@ import org.apache.kafka.common.TopicPartition;
  *   <tr><td>{@value #PARTITIONS}</td><td>gauge</td><td>state (assigned|paused|failed|stalled)</td></tr>
  *   <tr><td>{@value #PARTITION_LAG}, {@value #PARTITION_COMMITTED}</td><td>gauge</td><td>topic, partition</td></tr>
  *   <tr><td>{@value #WORKER_IN_FLIGHT}, {@value #WORKER_WAITING}</td><td>gauge</td><td>queue</td></tr>
+ *   <tr><td>{@value #SINK_RECORDS}</td><td>function counter</td><td>sink, outcome (written|retried|failed)</td></tr>
+ *   <tr><td>{@value #SINK_BATCHES}</td><td>function counter</td><td>sink</td></tr>
+ *   <tr><td>{@value #SINK_HELD}</td><td>gauge</td><td>sink</td></tr>
  * </table>
  *
  * <p>Thread-safe. Per-partition meters are created on first use and cached.
@@ -71,11 +76,20 @@ public final class MicrometerMetrics implements SyncerMetrics {
     /** Records waiting in a queue worker (queued or waiting for a retry). */
     public static final String WORKER_WAITING = "syncer.worker.waiting";
 
+    /** Record results of a sink, by outcome. */
+    public static final String SINK_RECORDS = "syncer.sink.records";
+    /** Writes handed to a sink. */
+    public static final String SINK_BATCHES = "syncer.sink.batches";
+    /** Records a sink's outage holds now. */
+    public static final String SINK_HELD = "syncer.sink.held";
+
     private final MeterRegistry registry;
     private final Tags commonTags;
     private final Map<List<Object>, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, MultiGauge> lag = new ConcurrentHashMap<>();
     private final Map<String, MultiGauge> committed = new ConcurrentHashMap<>();
+    /** Function counters reference their source weakly: the sources are kept here, like the gauges' strong references. */
+    private final List<Object> functionSources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * Binds to {@code registry}.
@@ -155,6 +169,21 @@ public final class MicrometerMetrics implements SyncerMetrics {
     public void bindQueue(String group, String queue, Supplier<QueueWorkerStats> stats) {
         gauge(WORKER_IN_FLIGHT, Tags.of("group", group, "queue", queue), stats, s -> s.get().inFlight());
         gauge(WORKER_WAITING, Tags.of("group", group, "queue", queue), stats, s -> s.get().queued());
+    }
+
+    @Override
+    public void bindSink(String group, String sink, Supplier<SinkStats> stats) {
+        Tags tags = Tags.of("group", group, "sink", sink);
+        functionCounter(SINK_RECORDS, tags.and("outcome", "written"), stats, s -> s.get().written());
+        functionCounter(SINK_RECORDS, tags.and("outcome", "retried"), stats, s -> s.get().retried());
+        functionCounter(SINK_RECORDS, tags.and("outcome", "failed"), stats, s -> s.get().failed());
+        functionCounter(SINK_BATCHES, tags, stats, s -> s.get().batches());
+        gauge(SINK_HELD, tags, stats, s -> s.get().held());
+    }
+
+    private <T> void functionCounter(String name, Tags tags, T source, ToDoubleFunction<T> value) {
+        functionSources.add(source);
+        FunctionCounter.builder(name, source, value).tags(commonTags).tags(tags).register(registry);
     }
 
     private <T> void gauge(String name, Tags tags, T source, ToDoubleFunction<T> value) {

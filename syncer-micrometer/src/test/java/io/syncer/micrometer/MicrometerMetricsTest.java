@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.syncer.sink.SinkStats;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -30,5 +31,21 @@ class MicrometerMetricsTest {
         metrics.recordsConsumed("g", p0, 2);
         assertEquals(2.0, registry.get(MicrometerMetrics.RECORDS_CONSUMED).tag("group", "g").tag("partition", "0").counter().count(),
                 "registered again when the partition comes back");
+    }
+
+    @Test
+    void sinkStatsAreFunctionCountersThatSurviveAGarbageCollection() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerMetrics metrics = new MicrometerMetrics(registry);
+        long[] written = {0};
+        metrics.bindSink("g", "es", () -> new SinkStats("es", 3, written[0], 2, 1, 7));
+        System.gc(); // a function counter holds its source weakly: the metrics must keep it
+        written[0] = 40;
+        assertEquals(40.0, registry.get(MicrometerMetrics.SINK_RECORDS).tag("sink", "es").tag("outcome", "written")
+                .functionCounter().count());
+        assertEquals(2.0, registry.get(MicrometerMetrics.SINK_RECORDS).tag("outcome", "retried").functionCounter().count());
+        assertEquals(1.0, registry.get(MicrometerMetrics.SINK_RECORDS).tag("outcome", "failed").functionCounter().count());
+        assertEquals(3.0, registry.get(MicrometerMetrics.SINK_BATCHES).tag("group", "g").functionCounter().count());
+        assertEquals(7.0, registry.get(MicrometerMetrics.SINK_HELD).tag("sink", "es").gauge().value());
     }
 }

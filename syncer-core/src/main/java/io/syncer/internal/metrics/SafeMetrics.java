@@ -82,4 +82,9 @@ public final class SafeMetrics implements SyncerMetrics {
     public void bindQueue(String group, String queue, Supplier<QueueWorkerStats> stats) {
         run(() -> delegate.bindQueue(group, queue, stats));
     }
+
+    @Override
+    public void bindSink(String group, String sink, Supplier<io.syncer.sink.SinkStats> stats) {
+        run(() -> delegate.bindSink(group, sink, stats));
+    }
 }

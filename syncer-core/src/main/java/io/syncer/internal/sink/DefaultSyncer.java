@@ -15,6 +15,7 @@ import io.syncer.queue.RecordDecoder;
 import io.syncer.sink.Router;
 import io.syncer.sink.Sink;
 import io.syncer.sink.SinkOutage;
+import io.syncer.sink.SinkStats;
 import io.syncer.sink.UnroutedPolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -46,6 +47,7 @@ public final class DefaultSyncer<T> implements Syncer {
         QueueWorker<Decoded<T>> queue = QueueWorker.create(effective, Decoded.decoder(decoder), fanOut);
         SinkPartitionEvents handler = new SinkPartitionEvents(queue, sinks,
                 revoked -> batchers.values().forEach(b -> b.discard(revoked)));
+        batchers.forEach((name, b) -> safe.bindSink(consumer.groupId(), name, b::stats));
         this.manager = transactions == null ? ConsumerGroupManager.create(consumer, handler, safe)
                 : ConsumerGroupManager.createExactlyOnce(consumer, handler, safe, transactions);
     }
@@ -53,6 +55,13 @@ public final class DefaultSyncer<T> implements Syncer {
     @Override
     public void start() {
         manager.start();
+    }
+
+    @Override
+    public Map<String, SinkStats> sinkStats() {
+        Map<String, SinkStats> stats = new LinkedHashMap<>();
+        batchers.forEach((name, b) -> stats.put(name, b.stats()));
+        return stats;
     }
 
     @Override

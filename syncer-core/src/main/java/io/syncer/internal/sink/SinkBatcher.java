@@ -7,6 +7,7 @@ import io.syncer.sink.Sink;
 import io.syncer.sink.SinkOutage;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
+import io.syncer.sink.SinkStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -70,6 +71,9 @@ public final class SinkBatcher<T> {
     /** After {@link #release()} or {@link #close()}: nothing more is held, it is given back at once. */
     private boolean released;
     private final LongAdder batches = new LongAdder();
+    private final LongAdder written = new LongAdder();
+    private final LongAdder retried = new LongAdder();
+    private final LongAdder failed = new LongAdder();
     /** Continuations of writes: inline on syncer's threads, handed to the sink's thread from a client's. */
     private final java.util.concurrent.Executor continuations = NamedThreadFactory.inlineOnOwnedThreads(this::runOnTimer);
 
@@ -135,7 +139,7 @@ public final class SinkBatcher<T> {
             }
         }
         if (givenBack != null) {
-            pending.settle(givenBack);
+            settle(pending, givenBack);
             return pending;
         }
         dispatch();
@@ -349,11 +353,11 @@ public final class SinkBatcher<T> {
             }
         }
         for (int i = 0; i < done.size(); i++) {
-            done.get(i).settle(doneResults.get(i));
+            settle(done.get(i), doneResults.get(i));
         }
         for (int i = 0; i < deferred.size(); i++) {
             Pending<T> p = deferred.get(i);
-            deferredResults.get(i).whenComplete((r, e) -> p.settle(settledLater(r, e)));
+            deferredResults.get(i).whenComplete((r, e) -> settle(p, settledLater(r, e)));
         }
         logs.forEach(Runnable::run);
     }
@@ -495,7 +499,7 @@ public final class SinkBatcher<T> {
             SinkResult r = SinkResult.retry(new SyncerException("sink " + sink.name() + ": not written, its partition"
                     + " was revoked or rewound (it is consumed again)"));
             for (Pending<T> p : dropped) {
-                p.settle(r);
+                settle(p, r);
             }
         }
     }
@@ -544,8 +548,32 @@ public final class SinkBatcher<T> {
             }
         }
         for (Pending<T> p : back) {
-            p.settle(results.get(p));
+            settle(p, results.get(p));
         }
+    }
+
+    /** Completes a record with its result and counts it for {@link #stats()}. */
+    private void settle(Pending<T> p, SinkResult result) {
+        switch (result.status()) {
+            case OK -> written.increment();
+            case FAIL -> failed.increment();
+            default -> retried.increment();
+        }
+        p.settle(result);
+    }
+
+    /** What the sink wrote, retried and failed since the start, and what outages hold now. */
+    public SinkStats stats() {
+        long held = 0;
+        synchronized (lock) {
+            if (outage != null) {
+                held += outage.heldRecords();
+            }
+            for (Outage<T> o : destinationOutages.values()) {
+                held += o.heldRecords();
+            }
+        }
+        return new SinkStats(sink.name(), batches.sum(), written.sum(), retried.sum(), failed.sum(), held);
     }
 
     /** Writes what is open now, gives back what outages hold, stops the timer and closes the sink. */

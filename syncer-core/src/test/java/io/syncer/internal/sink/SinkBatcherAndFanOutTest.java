@@ -118,6 +118,21 @@ class SinkBatcherAndFanOutTest {
     }
 
     @Test
+    void statsCountEachRecordsResultByOutcome() {
+        FakeSink sink = new FakeSink("s", BatchPolicy.builder().maxRecords(4).linger(Duration.ofMillis(50)).build(),
+                v -> v.equals("v1") ? SinkResult.retry(new RuntimeException("busy"))
+                        : v.equals("v2") ? SinkResult.fail(new RuntimeException("bad row")) : SinkResult.ok());
+        SinkBatcher<String> b = batcher(sink);
+        List<CompletableFuture<SinkResult>> results = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            results.add(b.submit(new SinkRecord<>("v" + i, null, record(i))));
+        }
+        results.forEach(CompletableFuture::join);
+        assertEquals(new io.syncer.sink.SinkStats("s", 2, 4, 1, 1, 0), b.stats(),
+                "2 batches (4 + 2 records): 4 written, v1 to retry, v2 failed, nothing held");
+    }
+
+    @Test
     void batchesByBytesAndLimitsBatchesInFlight() {
         FakeSink sink = new FakeSink("s", BatchPolicy.builder().maxRecords(100).maxBytes(250).maxInFlight(1)
                 .linger(Duration.ofSeconds(5)).build(), v -> SinkResult.ok());
