@@ -1,6 +1,5 @@
 package io.syncer.test;
 
-import java.nio.file.Path;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -11,8 +10,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * registers it. The node starts before the first test class that uses it, lives in the root
  * {@link ExtensionContext.Store} and is stopped by JUnit after the last test of the run.
  *
- * <p>The unpacked distribution comes from the system property {@value #HOME_PROPERTY} (a module's build sets it,
- * see {@code syncer-sink-opensearch/pom.xml}); the JDK from {@value #JAVA_HOME_PROPERTY}, else the running one.
+ * <p>The node comes from {@link OpenSearchNode#start()}: the unpacked distribution named by the system property
+ * {@value #HOME_PROPERTY} (a module's build sets it, see {@code syncer-sink-es/pom.xml}), else the zip in the local
+ * Maven repository; the JDK from {@value #JAVA_HOME_PROPERTY}, else the running one.
  * Without the distribution the tests fail with that message: they are never skipped.
  */
 public final class OpenSearchExtension implements BeforeAllCallback, ParameterResolver {
@@ -70,13 +70,7 @@ public final class OpenSearchExtension implements BeforeAllCallback, ParameterRe
     }
 
     private static OpenSearchNode start() {
-        String home = System.getProperty(HOME_PROPERTY);
-        if (home == null || home.isBlank()) {
-            throw new IllegalStateException("system property " + HOME_PROPERTY + " is not set: it must name an unpacked "
-                    + "org.opensearch.distribution.integ-test-zip:opensearch (the module's build unpacks one)");
-        }
-        String javaHome = System.getProperty(JAVA_HOME_PROPERTY, "");
-        return OpenSearchNode.start(Path.of(home), Path.of(javaHome.isBlank() ? System.getProperty("java.home") : javaHome));
+        return OpenSearchNode.start();
     }
 
     /** Lets JUnit close the node at the end of the run. */

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * writes into its home), writes a single-node configuration on free loopback ports, and waits up to
  * {@link #READY_TIMEOUT} for a yellow cluster. OpenSearch refuses to run as root, so under root the
  * copy is handed to uid/gid 65534 and the node runs under {@code setpriv}. {@link #close()} stops
- * the node gracefully (SIGTERM), then forcibly after 30 s, and deletes the copy.
+ * the node gracefully (SIGTERM), then forcibly after 30 s, and deletes the copy; {@link #stop()} and
+ * {@link #restart()} take it down and bring it back on the same port and data, for outage tests.
  *
  * <p>It speaks plain HTTP: the integ-test distribution has no security plugin.
  */
@@ -43,14 +44,85 @@ public final class OpenSearchNode implements AutoCloseable {
     /** The node's heap: enough for bulk loads without circuit-breaker 429s (measured), small for CI. */
     private static final String HEAP = "256m";
 
-    private final Process process;
+    private final ProcessBuilder command;
     private final Path directory;
     private final int httpPort;
+    /** The running node, or {@code null} after {@link #stop()}; guarded by {@code this}. */
+    private Process process;
 
-    private OpenSearchNode(Process process, Path directory, int httpPort) {
-        this.process = process;
+    private OpenSearchNode(ProcessBuilder command, Path directory, int httpPort) {
+        this.command = command;
         this.directory = directory;
         this.httpPort = httpPort;
+    }
+
+    /**
+     * Starts a node from the distribution the build or the local Maven repository has, on the JDK named by
+     * {@value OpenSearchExtension#JAVA_HOME_PROPERTY} (default: this JVM's), for use outside JUnit
+     * ({@code try (OpenSearchNode node = OpenSearchNode.start()) {...}}). The distribution is, in this order: the
+     * unpacked directory named by the system property {@value OpenSearchExtension#HOME_PROPERTY}; or
+     * {@code org.opensearch.distribution.integ-test-zip:opensearch:}{@value #DEFAULT_VERSION}{@code :zip} from the local
+     * Maven repository ({@code maven.repo.local} or {@code ~/.m2/repository}), unpacked once under {@code /tmp}.
+     *
+     * @return the running node
+     * @throws IllegalStateException if there is no distribution (the message names the command that fetches one), or
+     *     the node does not become ready in time
+     */
+    public static OpenSearchNode start() {
+        String javaHome = System.getProperty(OpenSearchExtension.JAVA_HOME_PROPERTY, "");
+        Path java = Path.of(javaHome.isBlank() ? System.getProperty("java.home") : javaHome);
+        String home = System.getProperty(OpenSearchExtension.HOME_PROPERTY, "");
+        return start(home.isBlank() ? distributionFromLocalRepository() : Path.of(home), java);
+    }
+
+    /** The OpenSearch server version {@link #start()} takes from the local Maven repository: the build's own. */
+    public static final String DEFAULT_VERSION = "2.19.6";
+
+    private static Path distributionFromLocalRepository() {
+        String repository = System.getProperty("maven.repo.local",
+                Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+        Path zip = Path.of(repository, "org/opensearch/distribution/integ-test-zip/opensearch", DEFAULT_VERSION,
+                "opensearch-" + DEFAULT_VERSION + ".zip");
+        if (!Files.isRegularFile(zip)) {
+            throw new IllegalStateException("no OpenSearch distribution: set -D" + OpenSearchExtension.HOME_PROPERTY
+                    + " to an unpacked one, or fetch it into the local Maven repository with: mvn dependency:get"
+                    + " -Dartifact=org.opensearch.distribution.integ-test-zip:opensearch:" + DEFAULT_VERSION + ":zip");
+        }
+        Path unpacked = Path.of("/tmp", "syncer-opensearch-dist-" + DEFAULT_VERSION);
+        Path home = unpacked.resolve("opensearch-" + DEFAULT_VERSION);
+        if (Files.isRegularFile(unpacked.resolve(".complete"))) {
+            return home;
+        }
+        try {
+            Path partial = Files.createTempDirectory(Path.of("/tmp"), "syncer-opensearch-unpack-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+                for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                    Path target = partial.resolve(e.getName()).normalize();
+                    if (!target.startsWith(partial)) {
+                        throw new IOException("zip entry outside the target: " + e.getName());
+                    }
+                    if (e.isDirectory()) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                        if (target.getParent().getFileName().toString().equals("bin")) {
+                            target.toFile().setExecutable(true, false);
+                        }
+                    }
+                }
+            }
+            Files.createFile(partial.resolve(".complete"));
+            try {
+                Files.move(partial, unpacked, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException anotherProcessWon) {
+                LOG.debug("{} was unpacked by another process", unpacked);
+            }
+            return home;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not unpack " + zip, e);
+        }
     }
 
     /**
@@ -90,20 +162,18 @@ public final class OpenSearchNode implements AutoCloseable {
             }
             command.add(home.resolve("bin/opensearch").toString());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(directory.resolve("node.log").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("node.log").toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Map<String, String> env = builder.environment();
             env.put("OPENSEARCH_JAVA_HOME", javaHome.toString());
             env.put("OPENSEARCH_JAVA_OPTS", "-Xms" + HEAP + " -Xmx" + HEAP);
-            long t0 = System.nanoTime();
-            OpenSearchNode node = new OpenSearchNode(builder.start(), directory, httpPort);
+            OpenSearchNode node = new OpenSearchNode(builder, directory, httpPort);
             try {
-                node.awaitReady();
+                node.restart();
             } catch (RuntimeException e) {
                 node.close();
                 throw e;
             }
-            LOG.info("OpenSearch node at {} ready in {} ms", node.url(), (System.nanoTime() - t0) / 1_000_000);
             return node;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start OpenSearch from " + distribution, e);
@@ -118,6 +188,53 @@ public final class OpenSearchNode implements AutoCloseable {
     /** @return the node's HTTP port */
     public int httpPort() {
         return httpPort;
+    }
+
+    /**
+     * Stops the node (SIGTERM, then SIGKILL after 30 s) and keeps its directory, so {@link #restart()} brings it back
+     * on the same port with the same data: an outage of the node as clients see it (connections refused).
+     */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+        LOG.info("OpenSearch node at {} stopped", url());
+    }
+
+    /**
+     * Starts the node again after {@link #stop()} (same port, same data) and waits until it serves; does nothing
+     * while it runs.
+     *
+     * @throws IllegalStateException if the node does not become ready within {@link #READY_TIMEOUT}
+     */
+    public synchronized void restart() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            process = command.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start OpenSearch in " + directory, e);
+        }
+        awaitReady();
+        LOG.info("OpenSearch node at {} ready in {} ms", url(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** @return whether the node's process is running (it may not serve yet) */
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
     }
 
     private void awaitReady() {
@@ -158,17 +275,8 @@ public final class OpenSearchNode implements AutoCloseable {
 
     /** Stops the node (SIGTERM, then SIGKILL after 30 s) and deletes its directory. */
     @Override
-    public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+    public synchronized void close() {
+        stop();
         try (Stream<Path> paths = Files.walk(directory)) {
             paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
