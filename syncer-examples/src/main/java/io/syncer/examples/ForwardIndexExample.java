@@ -1,39 +1,46 @@
 package io.syncer.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.syncer.Syncer;
 import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.consume.ConsumerGroupManager;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.KafkaProducersConfig;
 import io.syncer.produce.SendResult;
-import io.syncer.queue.RecordDecoder;
-import io.syncer.sink.Route;
 import io.syncer.test.EmbeddedKafkaBroker;
 import io.syncer.test.KafkaBroker;
+import io.syncer.test.OpenSearchNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.apache.hc.core5.http.HttpHost;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.opensearch.client.json.jackson.JacksonJsonpMapper;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 
 /**
- * The forward-index pipeline of the second design note: while building an index, a producer pushes
+ * The forward-index pipeline of the second design note: while an index is built, a producer pushes
  * each document to Kafka ({@link KafkaProducers#send} for single documents, {@link KafkaProducers#sendAll}
- * for batches), and a consumer group stores them, here with the custom {@link FileStoreSink}
- * sharded by document id.
+ * for batches, and some documents a second time as updates), and a consumer group stores them in
+ * OpenSearch through {@link ForwardIndexHandler}, the sarama {@code ConsumerGroupHandler} port.
+ * Document ids are the OpenSearch ids, so the store holds each document once; the example checks
+ * that with {@code _count} over raw HTTP.
  *
- * <p>Runs on an in-process KRaft broker unless {@code --bootstrap-servers} names a cluster.
+ * <p>Runs on an in-process KRaft broker and an OpenSearch child process unless
+ * {@code --bootstrap-servers} and {@code --opensearch-url} name existing ones.
  */
 public final class ForwardIndexExample {
-    static final int SHARDS = 4;
+    /** Documents pushed a second time (an update pass): the store must still hold each once. */
+    static final int UPDATED = 100;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private ForwardIndexExample() {
@@ -42,100 +49,104 @@ public final class ForwardIndexExample {
     /**
      * Runs the example.
      *
-     * @param args {@code [--documents N] [--dir path] [--bootstrap-servers host:port]}
+     * @param args {@code [--documents N] [--bootstrap-servers host:port] [--opensearch-url URL]}
      * @throws Exception on a setup failure
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = Args.parse(args, "[--documents N] [--dir path] [--bootstrap-servers host:port]");
+        Map<String, String> opts = Args.parse(args, "[--documents N] [--bootstrap-servers host:port] [--opensearch-url URL]");
         int documents = Integer.parseInt(opts.getOrDefault("documents", "10000"));
-        Path dir = Path.of(opts.getOrDefault("dir", Files.createTempDirectory("forward-index").toString()));
         String bootstrap = opts.get("bootstrap-servers");
-        EmbeddedKafkaBroker embedded = null;
-        if (bootstrap == null) {
-            embedded = EmbeddedKafkaBroker.start();
-            bootstrap = embedded.bootstrapServers();
+        String url = opts.get("opensearch-url");
+        long stored;
+        try (EmbeddedKafkaBroker broker = bootstrap == null ? EmbeddedKafkaBroker.start() : null;
+             OpenSearchNode node = url == null ? OpenSearchNode.start() : null) {
+            stored = run(broker != null ? broker.bootstrapServers() : bootstrap, node != null ? node.url() : url, documents);
         }
-        int stored;
-        try {
-            stored = run(bootstrap, documents, dir);
-        } finally {
-            if (embedded != null) {
-                embedded.close();
-            }
-        }
-        System.out.printf("SUMMARY %s documents=%d stored=%d dir=%s%n", stored == documents ? "OK" : "FAILED",
-                documents, stored, dir);
+        System.out.printf("SUMMARY %s documents=%d stored=%d (pushed %d, %d of them twice)%n",
+                stored == documents ? "OK" : "FAILED", documents, stored, documents + Math.min(UPDATED, documents),
+                Math.min(UPDATED, documents));
+        // System.exit: the exec plugin waits for the JVM, and a client library's non-daemon thread could hold it
         System.exit(stored == documents ? 0 : 1);
     }
 
-    /** Pushes {@code documents} documents and stores them under {@code dir}; returns the distinct ids stored. */
-    static int run(String bootstrap, int documents, Path dir) throws Exception {
+    /**
+     * Pushes {@code documents} documents (the first {@value #UPDATED} twice) and stores them in an index of their own.
+     *
+     * @return the documents in the index, by {@code _count} over raw HTTP
+     */
+    static long run(String bootstrap, String openSearchUrl, int documents) throws Exception {
         String topic = KafkaBroker.uniqueName("forward-index");
+        String index = topic.toLowerCase();
+        URI os = URI.create(openSearchUrl);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
-             KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build())) {
+             KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build());
+             OpenSearchTransport transport = ApacheHttpClient5TransportBuilder
+                     .builder(new HttpHost(os.getScheme(), os.getHost(), os.getPort()))
+                     .setMapper(new JacksonJsonpMapper()).build()) {
             KafkaBroker.createTopic(admin, topic, 3);
 
-            // the indexing side: the first documents one by one, the rest in batches
+            // the indexing side: the first documents one by one, the rest in batches, then an update pass
             int single = Math.min(documents, 100);
             for (int i = 0; i < single; i++) {
-                producers.send(topic, key(i), json(i));
+                producers.send(topic, key(i), json(i, 1));
             }
             List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
             for (int i = single; i < documents; i++) {
-                batch.add(new ProducerRecord<>(topic, key(i), json(i)));
+                batch.add(new ProducerRecord<>(topic, key(i), json(i, 1)));
                 if (batch.size() == 1_000 || i == documents - 1) {
-                    for (SendResult r : producers.sendAll(batch)) {
-                        if (!r.succeeded()) {
-                            throw new IllegalStateException("push failed", r.error());
-                        }
-                    }
-                    batch.clear();
+                    sendAll(producers, batch);
                 }
             }
-
-            // the storing side
-            Syncer syncer = Syncer.builder(RecordDecoder.json(Document.class))
-                    .consumer(ConsumerGroupConfig.builder().groupId(topic + "-store").topics(topic).bootstrapServers(bootstrap).build())
-                    .sink(new FileStoreSink<>(dir))
-                    .router((doc, record) -> List.of(Route.to("file-store", "shard-" + Math.floorMod(doc.docId, SHARDS))))
-                    .build();
-            syncer.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            int stored = 0;
-            while (System.nanoTime() < deadline && (stored = storedIds(dir).size()) < documents) {
-                Thread.sleep(200);
+            for (int i = 0; i < Math.min(UPDATED, documents); i++) {
+                batch.add(new ProducerRecord<>(topic, key(i), json(i, 2)));
             }
-            syncer.close(Duration.ofSeconds(30));
-            return storedIds(dir).size();
+            sendAll(producers, batch);
+
+            // the storing side: the sarama handler, ported
+            ConsumerGroupManager manager = ConsumerGroupManager.create(ConsumerGroupConfig.builder().groupId(topic + "-store")
+                    .topics(topic).bootstrapServers(bootstrap).build(), new ForwardIndexHandler(new OpenSearchClient(transport), index));
+            manager.start();
+            try {
+                if (!manager.awaitCaughtUp(Duration.ofSeconds(120))) {
+                    throw new IllegalStateException("the store did not catch up in 120 s: " + manager.health());
+                }
+            } finally {
+                manager.close(Duration.ofSeconds(30));
+            }
+            return count(openSearchUrl, index);
         }
     }
 
-    /** Distinct document ids in the shard files (an independent read of what the sink wrote). */
-    static Set<Long> storedIds(Path dir) throws Exception {
-        Set<Long> ids = new HashSet<>();
-        if (!Files.isDirectory(dir)) {
-            return ids;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                    if (!line.isBlank()) {
-                        ids.add(MAPPER.readTree(line).get("doc").get("docId").asLong());
-                    }
-                }
+    private static void sendAll(KafkaProducers producers, List<ProducerRecord<byte[], byte[]>> batch) {
+        for (SendResult r : producers.sendAll(batch)) {
+            if (!r.succeeded()) {
+                throw new IllegalStateException("push failed", r.error());
             }
         }
-        return ids;
+        batch.clear();
+    }
+
+    /** {@code _count} of the index over raw HTTP, after a refresh: an independent read of what the handler stored. */
+    static long count(String url, String index) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        http.send(HttpRequest.newBuilder(URI.create(url + "/" + index + "/_refresh")).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/" + index + "/_count"))
+                .timeout(Duration.ofSeconds(TimeUnit.MINUTES.toSeconds(1))).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("_count answered " + r.statusCode() + ": " + r.body());
+        }
+        return MAPPER.readTree(r.body()).get("count").asLong();
     }
 
     private static byte[] key(long id) {
         return Long.toString(id).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] json(long id) throws Exception {
+    private static byte[] json(long id, int version) throws Exception {
         Document d = new Document();
         d.docId = id;
-        d.title = "Document " + id;
+        d.title = "Document " + id + (version > 1 ? " (v" + version + ")" : "");
         d.body = "Body of document " + id + " with some words to index";
         d.url = "https://example.invalid/docs/" + id;
         return MAPPER.writeValueAsBytes(d);
