@@ -57,4 +57,38 @@ class CaughtUpIT {
             assertTrue(manager.health().partitions().get(new TopicPartition(topic, 2)).caughtUp(), "an empty partition");
         }
     }
+
+    /**
+     * Issue 12: the demo showed lag 11,210 with 100,000 records produced and 35 done. A paused partition is not
+     * fetched, so the log end of its last fetch went stale, and with it lag and caught-up. Its lag must follow the
+     * log end (and it must not read caught up) while it stays paused.
+     */
+    @Test
+    void thePausedPartitionsLagFollowsItsLogEnd(KafkaBroker broker) throws Exception {
+        String topic = KafkaBroker.uniqueName("paused-lag");
+        String group = KafkaBroker.uniqueName("g-paused-lag");
+        broker.createTopic(topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        Records.produce(broker, topic, 1, 500, i -> "k" + i);
+        CountDownLatch gate = new CountDownLatch(1);
+        try (ConsumerGroupManager manager = ConsumerGroupManager.create(ConsumerGroupConfig.builder().groupId(group)
+                        .topics(topic).kafkaProperties(broker.clientProperties()).commitInterval(Duration.ofMillis(200))
+                        .maxQueuedRecords(100).build(),
+                QueueWorker.create(QueueWorkerConfig.builder().workers(1).build(), RecordDecoder.identity(),
+                        AsyncConsumeWorker.blocking((id, r) -> gate.await())))) {
+            manager.start();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> manager.health().pausedPartitions().contains(tp));
+            Records.produce(broker, topic, 1, 2_000, i -> "k" + i);
+            assertEquals(2_500L, broker.endOffsets(topic).get(tp));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertEquals(2_500L, manager.health().partitions().get(tp).logEndOffset(),
+                            "the paused partition's log end: " + manager.health().partitions().get(tp)));
+            assertTrue(manager.health().pausedPartitions().contains(tp), "still paused");
+            assertEquals(2_500L, manager.health().partitions().get(tp).lag(), "nothing committed yet: lag is the log end");
+            assertFalse(manager.health().isCaughtUp());
+            gate.countDown();
+            assertTrue(manager.awaitCaughtUp(Duration.ofSeconds(60)));
+        }
+    }
 }

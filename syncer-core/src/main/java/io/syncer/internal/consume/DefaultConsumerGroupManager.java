@@ -20,6 +20,7 @@ import io.syncer.internal.commit.QueueBudget;
 import io.syncer.internal.util.NamedThreadFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,6 +77,12 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private static final Duration PAUSED_POLL_TIMEOUT = Duration.ofMillis(5);
     /** The least time the final commit of a close gets, past the close deadline if need be. */
     private static final Duration FINAL_COMMIT_FLOOR = Duration.ofSeconds(2);
+    /**
+     * How long the poll thread waits for the log ends of paused partitions (not fetched, so the last fetch's log end
+     * goes stale), once per status refresh; after a lookup fails, none is tried for {@link #LOG_END_LOOKUP_BACKOFF}.
+     */
+    private static final Duration LOG_END_LOOKUP_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration LOG_END_LOOKUP_BACKOFF = Duration.ofSeconds(10);
 
     private final ConsumerGroupConfig config;
     private final ConsumerGroupHandler handler;
@@ -104,6 +111,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     private Consumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, PartitionState> partitions = new LinkedHashMap<>();
     private long lastStatusNanos = System.nanoTime();
+    /** No log-end lookup of paused partitions before this time (after a failed one). */
+    private long nextLogEndLookupNanos = System.nanoTime();
     private long lastJoinCheckNanos;
     private boolean shuttingDown;
     /** Why the group is not joined after the join timeout, or null. */
@@ -366,8 +375,10 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         }
         lastStatusNanos = now;
         Map<TopicPartition, PartitionStatus> status = new HashMap<>();
+        Map<TopicPartition, Long> pausedEnds = pausedLogEnds(now);
         for (PartitionState ps : partitions.values()) {
-            long logEnd = logEnd(ps.tp);
+            Long pausedEnd = pausedEnds.get(ps.tp);
+            long logEnd = Math.max(logEnd(ps.tp), pausedEnd == null ? -1 : pausedEnd);
             long base = ps.committedOffset >= 0 ? ps.committedOffset : ps.firstOffset;
             long lag = logEnd < 0 || base < 0 ? 0 : Math.max(0, logEnd - base);
             boolean stalled = !ps.failed && lag > 0 && now - ps.lastProgressNanos >= config.stallTimeout().toNanos();
@@ -391,6 +402,30 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         Map<TopicPartition, PartitionStatus> status = new HashMap<>(statusView);
         if (status.keySet().removeAll(tps)) {
             statusView = Map.copyOf(status);
+        }
+    }
+
+    /**
+     * The log ends of the paused partitions, asked of the broker: a paused partition is not fetched, so the last fetch's
+     * log end would leave its lag and caught-up state stale while records pile up behind it. Empty when none is paused
+     * or the lookup failed (then the fetch's values stand, and no lookup is tried for a while).
+     */
+    private Map<TopicPartition, Long> pausedLogEnds(long now) {
+        List<TopicPartition> paused = new ArrayList<>();
+        for (PartitionState ps : partitions.values()) {
+            if (ps.paused) {
+                paused.add(ps.tp);
+            }
+        }
+        if (paused.isEmpty() || now - nextLogEndLookupNanos < 0) {
+            return Map.of();
+        }
+        try {
+            return consumer.endOffsets(paused, LOG_END_LOOKUP_TIMEOUT);
+        } catch (RuntimeException e) {
+            nextLogEndLookupNanos = now + LOG_END_LOOKUP_BACKOFF.toNanos();
+            LOG.debug("group {}: log ends of the paused partitions unknown for now: {}", config.groupId(), e.toString());
+            return Map.of();
         }
     }
 
