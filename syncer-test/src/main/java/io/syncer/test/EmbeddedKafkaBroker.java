@@ -85,7 +85,13 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
                     .build());
             config.forEach(builder::setConfigProp);
             cluster = builder.build();
-            cluster.format();
+            KafkaClusterTestKit formatting = cluster;
+            // Kafka's formatter prints to stdout; an application's output is not the place for it
+            StdoutFilter.run(line -> line.startsWith("Bootstrap metadata:") || line.startsWith("Formatting "),
+                    line -> LOG.debug("formatter: {}", line), () -> {
+                formatting.format();
+                return null;
+            });
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
