@@ -1,6 +1,9 @@
 /**
- * Test kit for syncer and its users: real Kafka brokers for integration tests, and local fakes of the services
- * sinks write to.
+ * Test kit for syncer and its users: real Kafka brokers, a real OpenSearch node and ClickHouse server, and a local
+ * CLS endpoint, for integration tests. Each fixture is a plain {@code AutoCloseable} that also works outside JUnit
+ * ({@code try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {...}}); the {@code @With*} annotations
+ * share one per test JVM in JUnit 5. The kit logs through SLF4J and brings no binding, and brings
+ * {@code junit-jupiter-api} but no JUnit engine: the user's build supplies both.
  *
  * <ul>
  *   <li>{@link io.syncer.test.KafkaBroker}: what a test needs from a broker (bootstrap servers, a shared
@@ -13,6 +16,9 @@
  *   <li>{@link io.syncer.test.ClsEndpoint}: a fake of Tencent Cloud CLS's upload endpoint that checks signatures,
  *       decodes and stores logs and can be scripted to fail, stall or drop requests; {@link io.syncer.test.WithCls}
  *       and {@link io.syncer.test.ClsEndpointExtension} give each test class one.</li>
+ *   <li>{@link io.syncer.test.OpenSearchNode}: a real single-node OpenSearch server in a child process, from the
+ *       {@code integ-test-zip} distribution the build unpacks or the local Maven repository holds; it can stop and
+ *       restart on the same port and data. {@link io.syncer.test.WithOpenSearch} shares one per test JVM.</li>
  *   <li>{@link io.syncer.test.ClickHouseServer}: a real ClickHouse server (Debian's {@code clickhouse-server}) in a
  *       child process that a test can stop and restart on the same ports and data, or a handle on an external
  *       server, with raw-HTTP helpers to read back what a sink wrote; {@link io.syncer.test.WithClickHouse} and
