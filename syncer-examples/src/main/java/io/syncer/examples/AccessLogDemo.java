@@ -102,11 +102,13 @@ public final class AccessLogDemo {
      * @param partitionsBehind source partitions whose committed offset is not the log end
      * @param faults what the faults did, in order
      * @param scrape the Prometheus page as it was at the end of the run
+     * @param sinkStats what each sink wrote, retried and failed
+     * @param maxHeld by sink, the most records an outage held at one time (seen once a second)
      * @param seconds the run's duration
      */
     record Summary(boolean ok, AccessLogStream.Expected expected, Map<String, SinkReadBack.Stored> stored,
                    SinkReadBack.DeadLetters deadLetters, long partitionsBehind, List<String> faults, String scrape,
-                   Map<String, SinkStats> sinkStats, double seconds) {
+                   Map<String, SinkStats> sinkStats, Map<String, Long> maxHeld, double seconds) {
     }
 
     static Summary run(DemoServices services, Options options) throws Exception {
@@ -183,7 +185,7 @@ public final class AccessLogDemo {
             }
             faults.await(Duration.ofSeconds(60));
             Summary summary = verify(services, names, admin, expected.get(), faults.events(), registry.scrape(),
-                    syncer.sinkStats(), seconds);
+                    syncer.sinkStats(), progress.maxHeld(), seconds);
             if (options.hold()) {
                 hold(services, metrics, names, syncer);
             }
@@ -197,7 +199,8 @@ public final class AccessLogDemo {
 
     private static Summary verify(DemoServices services, AccessLogPipeline.Names names, Admin admin,
                                   AccessLogStream.Expected expected, List<String> faults, String scrape,
-                                  Map<String, SinkStats> sinkStats, double seconds) throws Exception {
+                                  Map<String, SinkStats> sinkStats, Map<String, Long> maxHeld, double seconds)
+            throws Exception {
         Objects.requireNonNull(expected, "the producer did not finish within the run's timeout");
         Map<String, SinkReadBack.Stored> stored = new LinkedHashMap<>();
         Map<String, Long> expectedIndices = new TreeMap<>();
@@ -267,7 +270,7 @@ public final class AccessLogDemo {
                 .append(" faults=").append(faults.isEmpty() ? "none" : String.join(",", faultNames(faults)))
                 .append(String.format(" duration=%.1fs throughput=%.0f rec/s", seconds, expected.produced() / seconds));
         System.out.println(line);
-        return new Summary(ok, expected, stored, dead, behind, faults, scrape, sinkStats, seconds);
+        return new Summary(ok, expected, stored, dead, behind, faults, scrape, sinkStats, maxHeld, seconds);
     }
 
     private static List<String> faultNames(List<String> events) {

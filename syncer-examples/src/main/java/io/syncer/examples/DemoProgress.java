@@ -27,6 +27,7 @@ final class DemoProgress {
     private long lastIn;
     private long lastOut;
     private long lastNanos;
+    private final Map<String, Long> maxHeld = new java.util.TreeMap<>();
 
     DemoProgress(Syncer syncer, MeterRegistry registry, long startNanos) {
         this.syncer = syncer;
@@ -62,6 +63,7 @@ final class DemoProgress {
                 (out - lastOut) / dt, lag(h), h.queuedRecords(), h.pausedPartitions().size()));
         long retried = 0;
         for (SinkStats s : syncer.sinkStats().values()) {
+            maxHeld.merge(s.sink(), s.held(), Math::max);
             line.append(' ').append(s.sink()).append(' ').append(s.written());
             if (s.held() > 0) {
                 line.append(" (held ").append(s.held()).append(')');
@@ -77,6 +79,11 @@ final class DemoProgress {
         lastIn = in;
         lastOut = out;
         lastNanos = now;
+    }
+
+    /** @return by sink, the most records an outage held at any progress line */
+    Map<String, Long> maxHeld() {
+        return Map.copyOf(maxHeld);
     }
 
     /** The summed lag of the assigned partitions, {@code ?} while any is unknown (before its first fetch). */

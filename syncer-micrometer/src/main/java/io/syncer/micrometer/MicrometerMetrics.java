@@ -83,6 +83,9 @@ public final class MicrometerMetrics implements SyncerMetrics {
     /** Records a sink's outage holds now. */
     public static final String SINK_HELD = "syncer.sink.held";
 
+    private static final List<String> RECORD_COUNTERS = List.of(RECORDS_CONSUMED, RECORDS_PROCESSED, RECORDS_RETRIED,
+            RECORDS_DEAD_LETTERED, RECORDS_UNROUTED);
+
     private final MeterRegistry registry;
     private final Tags commonTags;
     private final Map<List<Object>, Counter> counters = new ConcurrentHashMap<>();
@@ -147,6 +150,11 @@ public final class MicrometerMetrics implements SyncerMetrics {
         List<MultiGauge.Row<?>> lagRows = new ArrayList<>();
         List<MultiGauge.Row<?>> committedRows = new ArrayList<>();
         partitions.forEach((tp, status) -> {
+            // each record counter exists from 0 once its partition is owned, so rate() and alerts see a series
+            // before the first retry or dead letter (Prometheus's advice for counters)
+            for (String name : RECORD_COUNTERS) {
+                counter(name, group, tp);
+            }
             Tags tags = Tags.of("topic", tp.topic(), "partition", Integer.toString(tp.partition()));
             lagRows.add(MultiGauge.Row.of(tags, status.lag()));
             committedRows.add(MultiGauge.Row.of(tags, status.committedOffset()));

@@ -48,4 +48,16 @@ class MicrometerMetricsTest {
         assertEquals(3.0, registry.get(MicrometerMetrics.SINK_BATCHES).tag("group", "g").functionCounter().count());
         assertEquals(7.0, registry.get(MicrometerMetrics.SINK_HELD).tag("sink", "es").gauge().value());
     }
+
+    @Test
+    void anOwnedPartitionsRecordCountersExistFromZero() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerMetrics metrics = new MicrometerMetrics(registry);
+        TopicPartition p0 = new TopicPartition("logs", 0);
+        metrics.partitionsUpdated("g", java.util.Map.of(p0, new io.syncer.consume.PartitionStatus(0, 10, 10, 0, false, false, false)));
+        for (String name : List.of(MicrometerMetrics.RECORDS_CONSUMED, MicrometerMetrics.RECORDS_PROCESSED,
+                MicrometerMetrics.RECORDS_RETRIED, MicrometerMetrics.RECORDS_DEAD_LETTERED, MicrometerMetrics.RECORDS_UNROUTED)) {
+            assertEquals(0.0, registry.get(name).tag("group", "g").tag("partition", "0").counter().count(), name);
+        }
+    }
 }

@@ -44,7 +44,7 @@ final class ClickHouseOutcome {
         ROWS(SinkResult.Status.FAIL),
         /** The table is at fault (missing, no rights): hold its rows. */
         DESTINATION(SinkResult.Status.DESTINATION_UNAVAILABLE),
-        /** The credentials are at fault: hold every row. */
+        /** The credentials are at fault, or the server does not answer: hold every row. */
         UNAVAILABLE(SinkResult.Status.UNAVAILABLE);
 
         /** The core status every record of the call gets, unless the call is split first. */
@@ -97,7 +97,9 @@ final class ClickHouseOutcome {
         } else if (code > 0) {
             kind = Kind.ROWS;
         } else {
-            kind = Kind.RETRY; // transport: refused, reset, timed out, 5xx without a code
+            // transport: refused, reset, timed out, 5xx without a code; the server is not answering, so every row
+            // is held and the sink probed: an outage of any length spends no retries and dead-letters nothing
+            kind = Kind.UNAVAILABLE;
         }
         Map<String, String> details = new LinkedHashMap<>();
         details.put(CODE, code > 0 ? Integer.toString(code) : null);

@@ -90,7 +90,10 @@ class ClickHouseSinkTest {
                 ClickHouseOutcome.of("ch", "t", new ServerException(60, "Table x doesn't exist", 404, "q")).result().status());
         assertEquals(ClickHouseOutcome.Kind.UNAVAILABLE, kind(new ServerException(516, "Authentication failed", 401, "q")));
         assertEquals(ClickHouseOutcome.Kind.ROWS, kind(new ServerException(27, "Cannot parse input", 400, "q")));
-        assertEquals(ClickHouseOutcome.Kind.RETRY, kind(new CompletionException(new ConnectException("refused"))));
+        // issue 12: a server that does not answer is the sink's outage (held, probed), not a record retry with a budget
+        assertEquals(ClickHouseOutcome.Kind.UNAVAILABLE, kind(new CompletionException(new ConnectException("refused"))));
+        assertEquals(SinkResult.Status.UNAVAILABLE,
+                ClickHouseOutcome.of("ch", "t", new CompletionException(new ConnectException("refused"))).result().status());
         // 18.16's text, when the client could not parse the code
         assertEquals(ClickHouseOutcome.Kind.DESTINATION,
                 kind(new RuntimeException("Code: 60, e.displayText() = DB::Exception: Table default.x doesn't exist.")));

@@ -28,15 +28,15 @@ final class ClsOutcome {
 
     /** What the failure says about the records of the call. */
     enum Kind {
-        /** Transient: throttled, a 5xx, a network error, a full buffer. */
+        /** Transient: a full buffer, an SDK error, a code this sink does not know. */
         RETRY(SinkResult.Status.RETRY),
         /** The content is at fault (400, 413): split the call to find the record, then fail it alone. */
         CONTENT(SinkResult.Status.FAIL),
         /** The topic is at fault (404): every record of the call fails. */
         TOPIC(SinkResult.Status.FAIL),
-        /** The topic cannot take this key's writes (403): hold its records, the other topics go on. */
+        /** The topic cannot take writes now (403, or 429 throttled): hold its records, the other topics go on. */
         DESTINATION(SinkResult.Status.DESTINATION_UNAVAILABLE),
-        /** The sink as a whole cannot write (401): hold the records, do not dead-letter them. */
+        /** The sink as a whole cannot write (401, 5xx, no answer): hold the records, do not dead-letter them. */
         UNAVAILABLE(SinkResult.Status.UNAVAILABLE);
 
         /** The core status every record of the call gets, unless the call is split first. */
@@ -83,8 +83,18 @@ final class ClsOutcome {
                 kind = Kind.CONTENT;
                 what = "CLS rejected the content (" + code + ")";
                 break;
+            case "SpeedQuotaExceed":
+                // the topic's write quota: that topic is held and probed, the other topics go on
+                kind = Kind.DESTINATION;
+                what = "CLS throttled the topic (HTTP 429 SpeedQuotaExceed)";
+                break;
+            case "BadResponse":
+            case "SendFailed":
+                // 5xx or another status, or no answer at all: the service cannot take uploads now
+                kind = Kind.UNAVAILABLE;
+                what = "CLS did not take the upload (" + code + ")";
+                break;
             default:
-                // SpeedQuotaExceed (429), BadResponse (5xx, other statuses, SDK errors), SendFailed (I/O)
                 kind = Kind.RETRY;
                 what = "CLS upload failed (" + code + ")";
         }

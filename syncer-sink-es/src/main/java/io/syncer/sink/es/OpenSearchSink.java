@@ -39,9 +39,10 @@ import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
  * is write-blocked, not writable with these rights, or missing with auto-creation off): that is
  * the index's fault, so its records are held un-acknowledged and probed
  * ({@link SinkResult#destinationUnavailable}), never dead-lettered. A failed request as a whole
- * (the node unreachable, 429, 5xx) retries the batch; 401 or 403 on the whole request (bad
- * credentials, no rights) holds every record of the sink ({@link SinkResult#unavailable}); any
- * other 4xx on the whole request fails it. A document that cannot be turned into JSON fails only
+ * (the node unreachable, 429 or 5xx to the whole bulk, 401 or 403: bad credentials, no rights)
+ * holds every record of the sink ({@link SinkResult#unavailable}) and core probes until the node
+ * takes writes again, so an outage of any length dead-letters nothing; any other 4xx on the whole
+ * request fails it. A document that cannot be turned into JSON fails only
  * its own record.
  *
  * <p>Delivery is at least once. The document id defaults to the source record's coordinates
@@ -186,18 +187,22 @@ public final class OpenSearchSink<T> implements Sink<T> {
         return retriable(status) ? SinkResult.retry(error) : SinkResult.fail(error);
     }
 
-    /** A whole request's failure: 429, 5xx and transport errors retriable; any other 4xx permanent. */
+    /**
+     * A whole request's failure. The node not answering (a transport error), or answering 429 or 5xx to the whole
+     * bulk, or 401/403 (credentials, rights): the sink cannot write now, so its records are held and probed, and a
+     * long outage never spends their retries into the dead-letter topic. Any other 4xx: the request itself is wrong.
+     */
     static SinkResult requestFailed(String sink, Throwable error) {
         if (error instanceof OpenSearchException) {
             OpenSearchException e = (OpenSearchException) error;
             SyncerException wrapped = new SyncerException("sink " + sink + ": bulk request failed (status " + e.status() + ", "
                     + describe(e.error()) + ")" + (e.status() == 413 ? "; lower the sink's BatchPolicy.maxBytes" : ""), e);
-            if (e.status() == 401 || e.status() == 403) {
-                return SinkResult.unavailable(wrapped); // credentials or rights: nothing of this sink can be written
+            if (e.status() == 401 || e.status() == 403 || retriable(e.status())) {
+                return SinkResult.unavailable(wrapped);
             }
-            return retriable(e.status()) ? SinkResult.retry(wrapped) : SinkResult.fail(wrapped);
+            return SinkResult.fail(wrapped);
         }
-        return SinkResult.retry(new SyncerException("sink " + sink + ": bulk request failed: " + error, error));
+        return SinkResult.unavailable(new SyncerException("sink " + sink + ": bulk request failed: " + error, error));
     }
 
     private static boolean retriable(int status) {
