@@ -1,0 +1,117 @@
+package io.syncer.reliability;
+
+import com.clickhouse.client.api.Client;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.syncer.Syncer;
+import io.syncer.consume.ConsumerGroupConfig;
+import io.syncer.failure.DeadLetterPolicy;
+import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.queue.OrderingMode;
+import io.syncer.queue.QueueWorkerConfig;
+import io.syncer.queue.RecordDecoder;
+import io.syncer.sink.clickhouse.ClickHouseSink;
+import io.syncer.sink.cls.ClsCredentials;
+import io.syncer.sink.cls.ClsSink;
+import io.syncer.sink.es.OpenSearchSink;
+import io.syncer.sink.kafka.KafkaSink;
+import io.syncer.test.ClsEndpoint;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hc.core5.http.HttpHost;
+import org.opensearch.client.json.jackson.JacksonJsonpMapper;
+import org.opensearch.client.opensearch.OpenSearchAsyncClient;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+
+/**
+ * The pipeline under test, in a child JVM the suite SIGKILLs or starves of its sink: the numbered source topic to
+ * one sink (a Kafka topic, possibly on another cluster; an OpenSearch index; a ClickHouse table; a CLS topic), at
+ * least once, the way an application runs it. Prints {@code HEAP <MiB>} every second: the heap in use after the last
+ * collection of each pool, the figure that bounds what the pipeline retains.
+ */
+public final class ChildPipeline {
+    /** The queue bound the suite runs with: what an outage may hold. */
+    static final int MAX_QUEUED_RECORDS = 10_000;
+
+    private ChildPipeline() {
+    }
+
+    /**
+     * Runs until killed (or SIGTERM, which drains and commits).
+     *
+     * @param args {@code key=value} pairs: {@code sink} (kafka|opensearch|clickhouse|cls), {@code bootstrap},
+     *     {@code source}, {@code group}, {@code target} (topic, index, table or CLS topic id) and, by sink,
+     *     {@code target.bootstrap}, {@code url}; {@code dlt} names a dead-letter topic
+     * @throws Exception on a setup failure
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            a.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        String bootstrap = a.get("bootstrap");
+        ConsumerGroupConfig consumer = ConsumerGroupConfig.builder().groupId(a.get("group")).topics(a.get("source"))
+                .bootstrapServers(bootstrap).commitInterval(Duration.ofMillis(500)).maxQueuedRecords(MAX_QUEUED_RECORDS)
+                // the broker's minimum, so the group notices a killed member in seconds, not 45 s
+                .kafkaProperty("session.timeout.ms", 6000).build();
+        String target = a.get("target");
+        QueueWorkerConfig.Builder worker = QueueWorkerConfig.builder().workers(4).ordering(OrderingMode.UNORDERED);
+        if (a.containsKey("dlt")) {
+            // records that are not JSON go to the dead-letter topic, through a producer of their own
+            KafkaProducers deadLetters = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build());
+            worker.deadLetterPolicy(DeadLetterPolicy.toTopic(deadLetters, a.get("dlt")));
+        }
+        Syncer.Builder<JsonNode> pipeline = Syncer.builder(RecordDecoder.json(JsonNode.class)).consumer(consumer)
+                .worker(worker.build());
+        switch (a.get("sink")) {
+            case "kafka" -> {
+                KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                        .bootstrapServers(a.getOrDefault("target.bootstrap", bootstrap)).kafkaProperty("linger.ms", 10).build());
+                // the record's own key and value are forwarded (the default transform)
+                pipeline.sink(KafkaSink.<JsonNode>builder("out", producers).topic(target).build());
+            }
+            case "opensearch" -> {
+                URI os = URI.create(a.get("url"));
+                OpenSearchAsyncClient client = new OpenSearchAsyncClient(ApacheHttpClient5TransportBuilder
+                        .builder(new HttpHost(os.getScheme(), os.getHost(), os.getPort())).setMapper(new JacksonJsonpMapper()).build());
+                // the id is the record's coordinates (the default): a re-delivery overwrites its earlier copy
+                pipeline.sink(OpenSearchSink.<JsonNode>builder("out", client).index(target).build());
+            }
+            case "clickhouse" -> {
+                Client client = new Client.Builder().addEndpoint(a.get("url") + "/").setUsername("default").setPassword("")
+                        .compressServerResponse(false).setMaxRetries(0).build();
+                pipeline.sink(ClickHouseSink.<JsonNode>builder("out", client).table(target)
+                        .rowBinary(List.of("seq", "tenant"), (r, row) -> row.uint64(r.value().get("seq").asLong())
+                                .string(r.value().get("tenant").asText()))
+                        .coordinates(true).build());
+            }
+            case "cls" -> pipeline.sink(ClsSink.<JsonNode>builder("out", a.get("url"),
+                    ClsCredentials.of(ClsEndpoint.DEFAULT_SECRET_ID, ClsEndpoint.DEFAULT_SECRET_KEY)).topic(target).build());
+            default -> throw new IllegalArgumentException("sink=" + a.get("sink"));
+        }
+        Syncer syncer = pipeline.build();
+        syncer.closeOnShutdown(Duration.ofSeconds(30));
+        syncer.start();
+        while (true) {
+            System.out.println("HEAP " + retainedHeapMb());
+            Thread.sleep(1_000);
+        }
+    }
+
+    /** Heap in use after the last collection of each heap pool, MiB. */
+    static long retainedHeapMb() {
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                used += pool.getCollectionUsage().getUsed();
+            }
+        }
+        return used >> 20;
+    }
+}

@@ -1,0 +1,81 @@
+package io.syncer.reliability;
+
+import io.syncer.test.ClickHouseServer;
+import io.syncer.test.ClsEndpoint;
+import io.syncer.test.EmbeddedKafkaBroker;
+import io.syncer.test.KafkaBroker;
+import io.syncer.test.OpenSearchNode;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the scenarios share: the quick flag, a work directory, the in-process broker, and the sink services, each
+ * started on first use and stopped at the end.
+ */
+final class Env implements AutoCloseable {
+    final boolean quick;
+    final Path work;
+    final EmbeddedKafkaBroker broker;
+    private OpenSearchNode openSearch;
+    private ClickHouseServer clickHouse;
+    private ClsEndpoint cls;
+
+    Env(boolean quick, Path work) {
+        this.quick = quick;
+        this.work = work;
+        this.broker = EmbeddedKafkaBroker.start();
+    }
+
+    synchronized OpenSearchNode openSearch() {
+        if (openSearch == null) {
+            openSearch = OpenSearchNode.start();
+        }
+        return openSearch;
+    }
+
+    synchronized ClickHouseServer clickHouse() {
+        if (clickHouse == null) {
+            clickHouse = ClickHouseServer.start();
+        }
+        return clickHouse;
+    }
+
+    synchronized ClsEndpoint cls() {
+        if (cls == null) {
+            cls = ClsEndpoint.start();
+        }
+        return cls;
+    }
+
+    /** The sum of a topic's log-end offsets on {@code broker}, read with Admin. */
+    static long logEnd(KafkaBroker broker, String topic) throws Exception {
+        return broker.endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Whether {@code group} has committed every partition of {@code topic} up to its log end. */
+    static boolean committedToEnd(KafkaBroker broker, String group, String topic) throws Exception {
+        Map<TopicPartition, Long> end = broker.endOffsets(topic);
+        Map<TopicPartition, Long> committed = broker.committedOffsets(group);
+        return end.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    }
+
+    /** The sum of {@code group}'s committed offsets on {@code topic}: it grows only when records complete in the sink. */
+    static long committedSum(KafkaBroker broker, String group, String topic) throws Exception {
+        return broker.committedOffsets(group).entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : new AutoCloseable[] {openSearch, clickHouse, cls, broker}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("closing " + c + " failed: " + e);
+                }
+            }
+        }
+    }
+}

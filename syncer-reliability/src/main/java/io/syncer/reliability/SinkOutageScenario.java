@@ -1,0 +1,188 @@
+package io.syncer.reliability;
+
+import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.test.ChildProcessKafkaBroker;
+import io.syncer.test.ClickHouseServer;
+import io.syncer.test.ClsLog;
+import io.syncer.test.KafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Scenario 5: one sink's service unavailable mid-run while records keep coming: the OpenSearch node stopped, the
+ * ClickHouse server stopped, CLS answering 500 and then 429, the target Kafka cluster's broker stopped. The pipeline
+ * (a child JVM with a dead-letter topic) must hold what it cannot write, pause consumption at its queue bound
+ * (so its retained heap stays near the bound), dead-letter nothing, and deliver everything after the service returns.
+ */
+final class SinkOutageScenario {
+    private SinkOutageScenario() {
+    }
+
+    static Result run(Env env, String sink, int records, Duration outage) throws Exception {
+        String name = "outage-" + sink;
+        String source = KafkaBroker.uniqueName("rel-src");
+        String target = KafkaBroker.uniqueName("rel-out").toLowerCase().replace('-', '_');
+        String dlt = KafkaBroker.uniqueName("rel-dlt");
+        String group = KafkaBroker.uniqueName("rel-g");
+        String bootstrap = env.broker.bootstrapServers();
+        env.broker.createTopic(source, 6);
+        env.broker.createTopic(dlt, 1);
+        ChildProcessKafkaBroker targetCluster = null;
+        List<String> args = new ArrayList<>(List.of("sink=" + sink, "bootstrap=" + bootstrap, "source=" + source,
+                "group=" + group, "target=" + target, "dlt=" + dlt));
+        switch (sink) {
+            case "opensearch" -> {
+                args.add("url=" + env.openSearch().url());
+                Http.send("PUT", env.openSearch().url() + "/" + target, "{\"settings\":{\"number_of_shards\":1,"
+                        + "\"number_of_replicas\":0}}");
+            }
+            case "clickhouse" -> {
+                args.add("url=" + env.clickHouse().httpUrl());
+                env.clickHouse().execute("CREATE TABLE " + target + " (seq UInt64, tenant String, _topic String,"
+                        + " _partition UInt32, _offset UInt64) ENGINE = MergeTree() ORDER BY (_partition, _offset)");
+            }
+            case "cls" -> args.add("url=" + env.cls().url());
+            case "kafka" -> {
+                targetCluster = ChildProcessKafkaBroker.start();
+                targetCluster.createTopic(target, 6);
+                args.add("target.bootstrap=" + targetCluster.bootstrapServers());
+            }
+            default -> throw new IllegalArgumentException(sink);
+        }
+        try {
+            Child child = Child.start(env.work, name, args);
+            AtomicReference<Throwable> produceFailure = new AtomicReference<>();
+            long spreadNanos = outage.toNanos() * 3;
+            Thread producer = new Thread(() -> {
+                try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build())) {
+                    long started = System.nanoTime();
+                    for (long from = 0; from < records; from += 1_000) {
+                        Numbered.produce(producers, source, from, Math.min(records, from + 1_000));
+                        long wait = started + spreadNanos * (from + 1_000) / records - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000);
+                        }
+                    }
+                } catch (Throwable e) {
+                    produceFailure.set(e);
+                }
+            }, "reliability-producer");
+            producer.start();
+            Thread.sleep(outage.toMillis() / 2);
+            Runnable back = outage(env, sink, targetCluster, outage);
+            Thread.sleep(outage.toMillis());
+            long heapDuring = Math.max(0, lastHeap(child));
+            // recovery: from the service's return until committed offsets move again (records complete only once the
+            // sink took them), read with Admin on the source cluster, which stayed up
+            long before = Env.committedSum(env.broker, group, source);
+            back.run();
+            long returned = System.nanoTime();
+            while (Env.committedSum(env.broker, group, source) <= before && System.nanoTime() - returned < 180e9) {
+                Thread.sleep(100);
+            }
+            double recovery = (System.nanoTime() - returned) / 1e9;
+            producer.join();
+            if (produceFailure.get() != null) {
+                throw new IllegalStateException("the producer failed", produceFailure.get());
+            }
+            long deadline = System.nanoTime() + 300_000_000_000L;
+            while (!Env.committedToEnd(env.broker, group, source) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            child.stop();
+            long[] held = held(env, sink, target, targetCluster, records);
+            long deadLetters = Env.logEnd(env.broker, dlt);
+            if (deadLetters > 0) {
+                throw new IllegalStateException(name + ": " + deadLetters + " records were dead-lettered; none was bad");
+            }
+            return new Result(name, records, held[0], records - held[0], held[1] - held[0], recovery, child.peakHeapMb(),
+                    "down " + outage.toSeconds() + "s mid-run; retained heap at the outage's end " + heapDuring
+                            + " MiB (queue bound " + ChildPipeline.MAX_QUEUED_RECORDS + " records); 0 dead letters");
+        } finally {
+            if (targetCluster != null) {
+                targetCluster.close();
+            }
+        }
+    }
+
+    /** Starts the outage; the returned action ends it. */
+    private static Runnable outage(Env env, String sink, ChildProcessKafkaBroker targetCluster, Duration outageLength) {
+        switch (sink) {
+            case "opensearch" -> {
+                env.openSearch().stop();
+                return () -> env.openSearch().restart();
+            }
+            case "clickhouse" -> {
+                ClickHouseServer server = env.clickHouse();
+                server.stop();
+                return server::restart;
+            }
+            case "cls" -> {
+                // 500s for the first half of the outage, 429s for the second (a thread of its own switches them)
+                Duration half = outageLength.dividedBy(2);
+                env.cls().failFor(half, 500);
+                Thread switcher = new Thread(() -> {
+                    try {
+                        Thread.sleep(half.toMillis());
+                        env.cls().failFor(half, 429);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "reliability-cls-429");
+                switcher.setDaemon(true);
+                switcher.start();
+                return () -> {
+                    try {
+                        switcher.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    env.cls().clearFaults();
+                };
+            }
+            default -> {
+                targetCluster.stop();
+                return targetCluster::restart;
+            }
+        }
+    }
+
+    /** {distinct records, copies} in the target, read independently. */
+    private static long[] held(Env env, String sink, String target, ChildProcessKafkaBroker targetCluster, long records)
+            throws Exception {
+        switch (sink) {
+            case "opensearch" -> {
+                long n = Http.openSearchCount(env.openSearch().url(), target);
+                return new long[] {n, n};
+            }
+            case "clickhouse" -> {
+                List<String> row = env.clickHouse().rows("SELECT uniqExact(seq), count() FROM " + target).get(0);
+                return new long[] {Long.parseLong(row.get(0)), Long.parseLong(row.get(1))};
+            }
+            case "cls" -> {
+                BitSet seen = new BitSet();
+                List<ClsLog> logs = env.cls().logs(target);
+                logs.forEach(l -> seen.set(Integer.parseInt(l.get("seq"))));
+                return new long[] {seen.get(0, (int) records).cardinality(), logs.size()};
+            }
+            default -> {
+                Numbered.Held h = Numbered.read(targetCluster.bootstrapServers(), target);
+                return new long[] {h.distinct(), h.copies()};
+            }
+        }
+    }
+
+    private static long lastHeap(Child child) throws Exception {
+        long last = -1;
+        for (String line : child.output().split("\n")) {
+            if (line.startsWith("HEAP ")) {
+                last = Long.parseLong(line.substring(5).strip());
+            }
+        }
+        return last;
+    }
+}
