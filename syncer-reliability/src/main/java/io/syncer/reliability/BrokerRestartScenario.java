@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -41,40 +40,25 @@ final class BrokerRestartScenario {
             Child child = Child.start(env.work, "broker-restart", List.of("sink=kafka", "bootstrap=" + broker.bootstrapServers(),
                     "source=" + source, "group=" + group, "target=" + target, "dlt=" + dlt));
             AtomicLong bad = new AtomicLong();
-            AtomicReference<Throwable> produceFailure = new AtomicReference<>();
-            long spreadNanos = (shortOutage.plus(longOutage).toNanos()) * 3;
-            Thread producer = new Thread(() -> {
-                try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
-                        .bootstrapServers(broker.bootstrapServers()).kafkaProperty("delivery.timeout.ms", 300_000)
-                        .kafkaProperty("max.block.ms", 300_000).build())) {
-                    long started = System.nanoTime();
-                    int chunk = 500;
-                    for (long from = 0; from < records; from += chunk) {
-                        List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-                        for (long seq = from; seq < Math.min(records, from + chunk); seq++) {
-                            batch.add(Numbered.record(source, seq));
-                            if (seq % BAD_EVERY == BAD_EVERY - 1) {
-                                batch.add(new ProducerRecord<>(source, ("not json " + seq).getBytes(StandardCharsets.UTF_8)));
-                                bad.incrementAndGet();
-                            }
-                        }
-                        for (SendResult r : producers.sendAll(batch)) {
-                            if (!r.succeeded()) {
-                                throw new IllegalStateException("the producer lost a record", r.error());
-                            }
-                        }
-                        // spread the records over the run, so both outages happen mid-stream
-                        long due = started + spreadNanos * (from + chunk) / records;
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            Thread.sleep(wait / 1_000_000);
-                        }
+            KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                    .bootstrapServers(broker.bootstrapServers()).kafkaProperty("delivery.timeout.ms", 300_000)
+                    .kafkaProperty("max.block.ms", 300_000).build());
+            // spread over the run, so both outages happen mid-stream
+            PacedProducer producer = PacedProducer.start(records, 500, shortOutage.plus(longOutage).toNanos() * 3, (from, to) -> {
+                List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
+                for (long seq = from; seq < to; seq++) {
+                    batch.add(Numbered.record(source, seq));
+                    if (seq % BAD_EVERY == BAD_EVERY - 1) {
+                        batch.add(new ProducerRecord<>(source, ("not json " + seq).getBytes(StandardCharsets.UTF_8)));
+                        bad.incrementAndGet();
                     }
-                } catch (Throwable e) {
-                    produceFailure.set(e);
                 }
-            }, "reliability-producer");
-            producer.start();
+                for (SendResult r : producers.sendAll(batch)) {
+                    if (!r.succeeded()) {
+                        throw new IllegalStateException("the producer lost a record", r.error());
+                    }
+                }
+            });
 
             CommittedWatch watch = new CommittedWatch(broker, group);
             double worstRecovery = 0;
@@ -94,9 +78,7 @@ final class BrokerRestartScenario {
                 notes.add(String.format("down %ds, delivering again %.1fs after its return", outage.toSeconds(), recovery));
             }
             producer.join();
-            if (produceFailure.get() != null) {
-                throw new IllegalStateException("the producer failed", produceFailure.get());
-            }
+            producers.close();
             long deadline = System.nanoTime() + 180_000_000_000L;
             while (!Env.committedToEnd(broker, group, source) && System.nanoTime() < deadline) {
                 watch.sleep(Duration.ofMillis(200));

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Scenario 5: one sink's service unavailable mid-run while records keep coming: the OpenSearch node stopped, the
@@ -55,23 +54,9 @@ final class SinkOutageScenario {
         }
         try {
             Child child = Child.start(env.work, name, args);
-            AtomicReference<Throwable> produceFailure = new AtomicReference<>();
-            long spreadNanos = outage.toNanos() * 3;
-            Thread producer = new Thread(() -> {
-                try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build())) {
-                    long started = System.nanoTime();
-                    for (long from = 0; from < records; from += 1_000) {
-                        Numbered.produce(producers, source, from, Math.min(records, from + 1_000));
-                        long wait = started + spreadNanos * (from + 1_000) / records - System.nanoTime();
-                        if (wait > 0) {
-                            Thread.sleep(wait / 1_000_000);
-                        }
-                    }
-                } catch (Throwable e) {
-                    produceFailure.set(e);
-                }
-            }, "reliability-producer");
-            producer.start();
+            KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build());
+            PacedProducer producer = PacedProducer.start(records, 1_000, outage.toNanos() * 3,
+                    (from, to) -> Numbered.produce(producers, source, from, to));
             Thread.sleep(outage.toMillis() / 2);
             Runnable back = outage(env, sink, targetCluster, outage);
             Thread.sleep(outage.toMillis());
@@ -86,9 +71,7 @@ final class SinkOutageScenario {
             }
             double recovery = (System.nanoTime() - returned) / 1e9;
             producer.join();
-            if (produceFailure.get() != null) {
-                throw new IllegalStateException("the producer failed", produceFailure.get());
-            }
+            producers.close();
             long deadline = System.nanoTime() + 300_000_000_000L;
             while (!Env.committedToEnd(env.broker, group, source) && System.nanoTime() < deadline) {
                 Thread.sleep(200);
