@@ -47,7 +47,8 @@ public final class ChildPipeline {
      *
      * @param args {@code key=value} pairs: {@code sink} (kafka|opensearch|clickhouse|cls), {@code bootstrap},
      *     {@code source}, {@code group}, {@code target} (topic, index, table or CLS topic id) and, by sink,
-     *     {@code target.bootstrap}, {@code url}; {@code dlt} names a dead-letter topic
+     *     {@code target.bootstrap}, {@code url}; {@code dlt} names a dead-letter topic, {@code pattern} subscribes to a
+     *     topic pattern instead of {@code source}, {@code protocol=consumer} joins with KIP-848
      * @throws Exception on a setup failure
      */
     public static void main(String[] args) throws Exception {
@@ -56,10 +57,21 @@ public final class ChildPipeline {
             a.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
         String bootstrap = a.get("bootstrap");
-        ConsumerGroupConfig consumer = ConsumerGroupConfig.builder().groupId(a.get("group")).topics(a.get("source"))
-                .bootstrapServers(bootstrap).commitInterval(Duration.ofMillis(500)).maxQueuedRecords(MAX_QUEUED_RECORDS)
-                // the broker's minimum, so the group notices a killed member in seconds, not 45 s
-                .kafkaProperty("session.timeout.ms", 6000).build();
+        ConsumerGroupConfig.Builder group = ConsumerGroupConfig.builder().groupId(a.get("group"))
+                .bootstrapServers(bootstrap).commitInterval(Duration.ofMillis(500)).maxQueuedRecords(MAX_QUEUED_RECORDS);
+        if (a.containsKey("pattern")) {
+            group.topicPattern(java.util.regex.Pattern.compile(a.get("pattern")));
+        } else {
+            group.topics(a.get("source"));
+        }
+        if ("consumer".equals(a.get("protocol"))) {
+            // KIP-848: the session timeout is the broker's (group.consumer.session.timeout.ms), not the client's
+            group.kafkaProperty("group.protocol", "consumer");
+        } else {
+            // the broker's minimum, so the group notices a killed member in seconds, not 45 s
+            group.kafkaProperty("session.timeout.ms", 6000);
+        }
+        ConsumerGroupConfig consumer = group.build();
         String target = a.get("target");
         QueueWorkerConfig.Builder worker = QueueWorkerConfig.builder().workers(4).ordering(OrderingMode.UNORDERED);
         if (a.containsKey("dlt")) {

@@ -54,6 +54,11 @@ public final class ReliabilitySuite {
             scenarios.put("kill-opensearch", () -> CrashScenario.run(env, "opensearch", osCrashRecords, kills));
             scenarios.put("broker-restart", () -> BrokerRestartScenario.run(env, quick ? 40_000 : 200_000,
                     Duration.ofSeconds(quick ? 3 : 5), Duration.ofSeconds(12)));
+            for (String protocol : List.of("classic", "consumer")) {
+                scenarios.put("storm-" + protocol, () -> StormScenario.run(env, protocol, quick ? 40_000 : 200_000,
+                        quick ? 6 : 20));
+            }
+            scenarios.put("discovery", () -> DiscoveryScenario.run(env, quick ? 9_000 : 90_000));
             for (String sink : List.of("opensearch", "clickhouse", "cls", "kafka")) {
                 scenarios.put("outage-" + sink, () -> SinkOutageScenario.run(env, sink, quick ? 20_000 : 100_000, outage));
             }
