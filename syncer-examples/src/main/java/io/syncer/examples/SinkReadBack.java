@@ -6,13 +6,13 @@ import io.syncer.failure.DeadLetterHeaders;
 import io.syncer.test.ClickHouseServer;
 import io.syncer.test.ClsEndpoint;
 import io.syncer.test.ClsLog;
+import io.syncer.test.TopicReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,11 +23,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads what each sink stored, independently of syncer: a plain Kafka consumer and Admin log ends
@@ -197,30 +195,7 @@ final class SinkReadBack {
     }
 
     private static long readToEnd(String bootstrap, String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", bootstrap);
-        props.put("key.deserializer", ByteArrayDeserializer.class);
-        props.put("value.deserializer", ByteArrayDeserializer.class);
-        props.put("enable.auto.commit", false);
-        long read = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            c.partitionsFor(topic, TIMEOUT).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps, TIMEOUT);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp, TIMEOUT) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end " + end + " within " + TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    each.accept(r);
-                    read++;
-                }
-            }
-        }
-        return read;
+        return TopicReader.readToEnd(bootstrap, topic, TIMEOUT, each);
     }
 
     private static String header(ConsumerRecord<?, ?> r, String key) {

@@ -2,18 +2,13 @@ package io.syncer.reliability;
 
 import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.SendResult;
+import io.syncer.test.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Records that carry their sequence number ({@code {"seq":N,"tenant":"t7","pad":"..."}}, key {@code k<N mod 1000>}),
@@ -96,32 +91,8 @@ final class Numbered {
 
     /** Reads {@code topic} from the beginning to its log end as of now. */
     static Held read(String bootstrap, String topic) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", bootstrap);
-        props.put("key.deserializer", ByteArrayDeserializer.class);
-        props.put("value.deserializer", ByteArrayDeserializer.class);
-        props.put("enable.auto.commit", false);
-        props.put("max.poll.records", 5_000);
         BitSet seen = new BitSet();
-        long copies = 0;
-        Duration timeout = Duration.ofSeconds(60);
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            c.partitionsFor(topic, timeout).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps, timeout);
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp, timeout) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end " + end);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    seen.set((int) seqOf(r.value()));
-                    copies++;
-                }
-            }
-        }
+        long copies = TopicReader.readToEnd(bootstrap, topic, Duration.ofMinutes(5), r -> seen.set((int) seqOf(r.value())));
         return new Held(seen, copies);
     }
 }
