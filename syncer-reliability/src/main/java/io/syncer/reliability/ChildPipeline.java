@@ -83,8 +83,11 @@ public final class ChildPipeline {
                 .worker(worker.build());
         switch (a.get("sink")) {
             case "kafka" -> {
+                // sends time out after 10 s, not 120 s, so a target outage goes through the sink's timeout path
+                // (the topic held and probed) within the scenario
                 KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
-                        .bootstrapServers(a.getOrDefault("target.bootstrap", bootstrap)).kafkaProperty("linger.ms", 10).build());
+                        .bootstrapServers(a.getOrDefault("target.bootstrap", bootstrap)).kafkaProperty("linger.ms", 10)
+                        .kafkaProperty("request.timeout.ms", 5_000).deliveryTimeout(Duration.ofSeconds(10)).build());
                 // the record's own key and value are forwarded (the default transform)
                 pipeline.sink(KafkaSink.<JsonNode>builder("out", producers).topic(target).build());
             }

@@ -2,6 +2,7 @@ package io.syncer.sink.kafka;
 
 import io.syncer.SyncerException;
 import io.syncer.produce.KafkaProducers;
+import io.syncer.produce.TransactionalKafkaProducers;
 import io.syncer.sink.BatchPolicy;
 import io.syncer.sink.Sink;
 import io.syncer.sink.SinkBuilder;
@@ -44,7 +45,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * probes that topic alone while the other topics are written, and nothing is dead-lettered.
  *
  * <p>Each record's outcome comes from its producer callback, classified by Kafka's own types:
- * a {@code RetriableException} (timeouts, leader changes, not enough replicas) is retried by core;
+ * a send that timed out ({@code delivery.timeout.ms}: the cluster did not answer) holds its topic
+ * like a missing one, unless the producer is transactional; any other {@code RetriableException}
+ * (leader changes, not enough replicas) is retried by core;
  * anything else (record too large, not authorized, unknown topic after the delivery timeout) is
  * fatal and goes to the dead-letter policy. A transform that throws fails its record fatally.
  *
@@ -166,7 +169,8 @@ public final class KafkaSink<T> implements Sink<T> {
                 List<CompletableFuture<Void>> each = new ArrayList<>(indexes.size());
                 for (int i : indexes) {
                     each.add(producers.sendAsync(built.get(i)).handle((metadata, error) -> {
-                        out[i] = error == null ? SinkResult.ok() : classify(error);
+                        out[i] = error == null ? SinkResult.ok()
+                                : classify(error, topic, producers instanceof TransactionalKafkaProducers);
                         return null;
                     }));
                 }
@@ -176,8 +180,18 @@ public final class KafkaSink<T> implements Sink<T> {
         return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> Arrays.asList(out));
     }
 
-    private static SinkResult classify(Throwable error) {
+    /**
+     * A send's failure as the record's result: a send that timed out (its batch expired after
+     * {@code delivery.timeout.ms}: the topic's leader did not answer) is that topic's outage, held and probed, so a
+     * target cluster down for any time spends no retries, except in a transaction, which aborts and rewinds as a
+     * whole; other retriable failures are retried, the rest fail the record.
+     */
+    static SinkResult classify(Throwable error, String topic, boolean transactional) {
         Throwable cause = error.getCause() != null && !(error instanceof SyncerException) ? error.getCause() : error;
+        if (!transactional && cause.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return SinkResult.destinationUnavailable(new SyncerException("the send to topic " + topic + " timed out"
+                    + " (its leader did not answer within delivery.timeout.ms): " + cause.getMessage(), cause));
+        }
         return cause instanceof SyncerException && ((SyncerException) cause).isRetriable()
                 ? SinkResult.retry(cause) : SinkResult.fail(cause);
     }
