@@ -240,7 +240,7 @@ public final class AccessLogDemo {
             };
             if (s.sink().equals("es")) {
                 // per index, not per tenant: every day's index must hold exactly that day's records
-                Map<String, Long> perIndex = SinkReadBack.openSearchIndices(services.openSearchUrl, expectedIndices.keySet());
+                Map<String, Long> perIndex = s.byIndex();
                 match = perIndex.equals(expectedIndices) && s.raw() == expected.good();
                 how += ", " + perIndex.size() + " indices, " + s.raw() + " documents under " + names.indexPrefix() + "*";
             }

@@ -47,8 +47,13 @@ final class SinkReadBack {
      * @param sink the sink's name
      * @param distinctByTenant distinct request ids per tenant
      * @param raw copies stored (a duplicate counts twice)
+     * @param byIndex for OpenSearch, documents per index (empty for the other sinks)
      */
-    record Stored(String sink, Map<String, Long> distinctByTenant, long raw) {
+    record Stored(String sink, Map<String, Long> distinctByTenant, long raw, Map<String, Long> byIndex) {
+        Stored(String sink, Map<String, Long> distinctByTenant, long raw) {
+            this(sink, distinctByTenant, raw, Map.of());
+        }
+
         long distinct() {
             return distinctByTenant.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -130,15 +135,15 @@ final class SinkReadBack {
      */
     static Stored openSearch(String url, String prefix, Set<String> expectedIndices) throws Exception {
         http("POST", url + "/" + prefix + "*/_refresh");
+        Map<String, Long> byIndex = openSearchIndices(url, expectedIndices);
         Map<String, Long> byTenant = new TreeMap<>();
-        openSearchIndices(url, expectedIndices).forEach((index, n) ->
-                byTenant.merge(index.substring(prefix.length(), index.lastIndexOf('-')), n, Long::sum));
+        byIndex.forEach((index, n) -> byTenant.merge(index.substring(prefix.length(), index.lastIndexOf('-')), n, Long::sum));
         long all = count(url + "/" + prefix + "*/_count");
-        return new Stored("es", byTenant, all);
+        return new Stored("es", byTenant, all, byIndex);
     }
 
     /** {@code _count} of each index (0 for a missing one), over raw HTTP. */
-    static Map<String, Long> openSearchIndices(String url, Set<String> indices) throws Exception {
+    private static Map<String, Long> openSearchIndices(String url, Set<String> indices) throws Exception {
         Map<String, Long> out = new TreeMap<>();
         for (String index : indices) {
             out.put(index, count(url + "/" + index + "/_count"));
