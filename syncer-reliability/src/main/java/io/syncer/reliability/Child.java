@@ -19,8 +19,15 @@ final class Child {
     }
 
     static Child start(Path work, String name, List<String> args) throws IOException {
+        return start(work, name, List.of(), args);
+    }
+
+    /** Starts a pipeline with JVM options besides {@code -Xmx256m}, such as log levels. */
+    static Child start(Path work, String name, List<String> jvmOptions, List<String> args) throws IOException {
         Path dir = Files.createDirectories(work.resolve(name));
-        return new Child(dir, ChildJvm.start(ChildPipeline.class, dir, List.of("-Xmx256m"), args.toArray(String[]::new)));
+        List<String> options = new java.util.ArrayList<>(List.of("-Xmx256m"));
+        options.addAll(jvmOptions);
+        return new Child(dir, ChildJvm.start(ChildPipeline.class, dir, options, args.toArray(String[]::new)));
     }
 
     /** SIGKILL: what the pipeline held in memory is gone with it. */

@@ -7,6 +7,7 @@ import io.syncer.consume.ConsumerGroupConfig;
 import io.syncer.failure.DeadLetterPolicy;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.KafkaProducersConfig;
+import io.syncer.produce.TransactionalKafkaProducers;
 import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
@@ -48,7 +49,9 @@ public final class ChildPipeline {
      * @param args {@code key=value} pairs: {@code sink} (kafka|opensearch|clickhouse|cls), {@code bootstrap},
      *     {@code source}, {@code group}, {@code target} (topic, index, table or CLS topic id) and, by sink,
      *     {@code target.bootstrap}, {@code url}; {@code dlt} names a dead-letter topic, {@code pattern} subscribes to a
-     *     topic pattern instead of {@code source}, {@code protocol=consumer} joins with KIP-848
+     *     topic pattern instead of {@code source}, {@code protocol=consumer} joins with KIP-848,
+     *     {@code eos=<transactional id>} makes a Kafka sink exactly once, {@code kafka.<setting>} is given to every Kafka
+     *     client
      * @throws Exception on a setup failure
      */
     public static void main(String[] args) throws Exception {
@@ -57,12 +60,24 @@ public final class ChildPipeline {
             a.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
         String bootstrap = a.get("bootstrap");
+        // kafka.<setting>=<value>: a client setting for every Kafka client of the pipeline (security settings)
+        Map<String, Object> client = new HashMap<>();
+        a.forEach((k, v) -> {
+            if (k.startsWith("kafka.")) {
+                client.put(k.substring(6), v);
+            }
+        });
         ConsumerGroupConfig.Builder group = ConsumerGroupConfig.builder().groupId(a.get("group"))
                 .bootstrapServers(bootstrap).commitInterval(Duration.ofMillis(500)).maxQueuedRecords(MAX_QUEUED_RECORDS);
         if (a.containsKey("pattern")) {
             group.topicPattern(java.util.regex.Pattern.compile(a.get("pattern")));
         } else {
             group.topics(a.get("source"));
+        }
+        client.forEach(group::kafkaProperty);
+        if (a.containsKey("eos")) {
+            // only committed source records: a transactional upstream's aborted records are never forwarded
+            group.kafkaProperty("isolation.level", "read_committed");
         }
         if ("consumer".equals(a.get("protocol"))) {
             // KIP-848: the session timeout is the broker's (group.consumer.session.timeout.ms), not the client's
@@ -76,32 +91,26 @@ public final class ChildPipeline {
         QueueWorkerConfig.Builder worker = QueueWorkerConfig.builder().workers(4).ordering(OrderingMode.UNORDERED);
         if (a.containsKey("dlt")) {
             // records that are not JSON go to the dead-letter topic, through a producer of their own
-            KafkaProducers deadLetters = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build());
+            KafkaProducersConfig.Builder dltConfig = KafkaProducersConfig.builder().bootstrapServers(bootstrap);
+            client.forEach(dltConfig::kafkaProperty);
+            KafkaProducers deadLetters = KafkaProducers.create(dltConfig.build());
             worker.deadLetterPolicy(DeadLetterPolicy.toTopic(deadLetters, a.get("dlt")));
         }
         Syncer.Builder<JsonNode> pipeline = Syncer.builder(RecordDecoder.json(JsonNode.class)).consumer(consumer)
                 .worker(worker.build());
         switch (a.get("sink")) {
-            case "kafka" -> {
-                // sends time out after 10 s, not 120 s, so a target outage goes through the sink's timeout path
-                // (the topic held and probed) within the scenario
-                KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
-                        .bootstrapServers(a.getOrDefault("target.bootstrap", bootstrap)).kafkaProperty("linger.ms", 10)
-                        .kafkaProperty("request.timeout.ms", 5_000).deliveryTimeout(Duration.ofSeconds(10)).build());
-                // the record's own key and value are forwarded (the default transform)
-                pipeline.sink(KafkaSink.<JsonNode>builder("out", producers).topic(target).build());
-            }
+            case "kafka" -> pipeline.sink(kafkaSink(pipeline, a, client, target));
             case "opensearch" -> {
                 URI os = URI.create(a.get("url"));
-                OpenSearchAsyncClient client = new OpenSearchAsyncClient(ApacheHttpClient5TransportBuilder
+                OpenSearchAsyncClient openSearch = new OpenSearchAsyncClient(ApacheHttpClient5TransportBuilder
                         .builder(new HttpHost(os.getScheme(), os.getHost(), os.getPort())).setMapper(new JacksonJsonpMapper()).build());
                 // the id is the record's coordinates (the default): a re-delivery overwrites its earlier copy
-                pipeline.sink(OpenSearchSink.<JsonNode>builder("out", client).index(target).build());
+                pipeline.sink(OpenSearchSink.<JsonNode>builder("out", openSearch).index(target).build());
             }
             case "clickhouse" -> {
-                Client client = new Client.Builder().addEndpoint(a.get("url") + "/").setUsername("default").setPassword("")
+                Client clickHouse = new Client.Builder().addEndpoint(a.get("url") + "/").setUsername("default").setPassword("")
                         .compressServerResponse(false).setMaxRetries(0).build();
-                pipeline.sink(ClickHouseSink.<JsonNode>builder("out", client).table(target)
+                pipeline.sink(ClickHouseSink.<JsonNode>builder("out", clickHouse).table(target)
                         .rowBinary(List.of("seq", "tenant"), (r, row) -> row.uint64(r.value().get("seq").asLong())
                                 .string(r.value().get("tenant").asText()))
                         .coordinates(true).build());
@@ -117,6 +126,32 @@ public final class ChildPipeline {
             System.out.println("HEAP " + retainedHeapMb());
             Thread.sleep(1_000);
         }
+    }
+
+    /**
+     * The Kafka sink: at least once through a plain producer whose sends time out after 10 s, not 120 s (so a
+     * target outage goes through the sink's timeout path, the topic held and probed, within a scenario); or, with
+     * {@code eos}, exactly once through a transactional producer that also commits the consumed offsets. A restarted
+     * instance keeps its transactional id, so it fences and aborts what the killed one left open; an abandoned id's
+     * open transaction is aborted by the coordinator after 10 s.
+     */
+    private static KafkaSink<JsonNode> kafkaSink(Syncer.Builder<JsonNode> pipeline, Map<String, String> a,
+            Map<String, Object> client, String target) {
+        KafkaProducersConfig.Builder config = KafkaProducersConfig.builder()
+                .bootstrapServers(a.getOrDefault("target.bootstrap", a.get("bootstrap"))).kafkaProperty("linger.ms", 10);
+        client.forEach(config::kafkaProperty);
+        KafkaProducers producers;
+        if (a.containsKey("eos")) {
+            TransactionalKafkaProducers tx = TransactionalKafkaProducers.create(
+                    config.kafkaProperty("transaction.timeout.ms", 10_000).build(), a.get("eos"));
+            pipeline.exactlyOnce(tx);
+            producers = tx;
+        } else {
+            producers = KafkaProducers.create(config.kafkaProperty("request.timeout.ms", 5_000)
+                    .deliveryTimeout(Duration.ofSeconds(10)).build());
+        }
+        // the record's own key and value are forwarded (the default transform)
+        return KafkaSink.<JsonNode>builder("out", producers).topic(target).build();
     }
 
     /** Heap in use after the last collection of each heap pool, MiB. */

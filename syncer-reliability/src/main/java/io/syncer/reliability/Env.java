@@ -7,6 +7,10 @@ import io.syncer.test.KafkaBroker;
 import io.syncer.test.OpenSearchNode;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -64,6 +68,20 @@ final class Env implements AutoCloseable {
         Map<TopicPartition, Long> end = broker.endOffsets(topic);
         Map<TopicPartition, Long> committed = broker.committedOffsets(group);
         return end.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    }
+
+    /**
+     * Whether {@code topic}'s last stable offsets have reached its log ends: no transaction is open on it, so a
+     * read_committed reader reads everything (an open one, left by a SIGKILLed producer, holds such readers back until
+     * it is aborted).
+     */
+    static boolean stableToEnd(KafkaBroker broker, String topic) throws Exception {
+        Map<TopicPartition, Long> end = broker.endOffsets(topic);
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        end.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = broker.admin()
+                .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        return end.entrySet().stream().allMatch(e -> stable.get(e.getKey()).offset() >= e.getValue());
     }
 
     /** The sum of {@code group}'s committed offsets on {@code topic}: it grows only when records complete in the sink. */

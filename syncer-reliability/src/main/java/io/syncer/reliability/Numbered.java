@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -91,8 +92,23 @@ final class Numbered {
 
     /** Reads {@code topic} from the beginning to its log end as of now. */
     static Held read(String bootstrap, String topic) {
+        return read(Map.of("bootstrap.servers", bootstrap), topic);
+    }
+
+    /**
+     * Reads {@code topic} from the beginning to its log end as of now, with the given consumer settings (security,
+     * or {@code isolation.level=read_committed}: then only committed records count); a copy counts once per read.
+     */
+    static Held read(Map<String, ?> client, String topic) {
         BitSet seen = new BitSet();
-        long copies = TopicReader.readToEnd(bootstrap, topic, Duration.ofMinutes(5), r -> seen.set((int) seqOf(r.value())));
-        return new Held(seen, copies);
+        long[] copies = new long[1];
+        TopicReader.readToEnd(client, topic, Duration.ofMinutes(5), r -> {
+            long seq = seqOf(r.value());
+            if (seen.get((int) seq)) {
+                copies[0]++;
+            }
+            seen.set((int) seq);
+        });
+        return new Held(seen, copies[0] + seen.cardinality());
     }
 }

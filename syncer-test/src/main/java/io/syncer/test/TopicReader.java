@@ -34,9 +34,27 @@ public final class TopicReader {
      */
     public static long readToEnd(String bootstrapServers, String topic, Duration timeout,
                                  Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        return readToEnd(Map.of("bootstrap.servers", Objects.requireNonNull(bootstrapServers, "bootstrapServers")),
+                topic, timeout, each);
+    }
+
+    /**
+     * Like {@link #readToEnd(String, String, Duration, Consumer)}, with client settings of the caller's: security
+     * settings for a SASL or TLS listener, or {@code isolation.level=read_committed}, which reads to the last
+     * stable offset and hands over only committed transactional records.
+     *
+     * @param clientProperties consumer settings, {@code bootstrap.servers} among them; the deserializers,
+     *     {@code enable.auto.commit} and {@code max.poll.records} are the reader's
+     * @param topic the topic
+     * @param timeout how long the whole read may take
+     * @param each called for each record, on the calling thread
+     * @return the records read
+     * @throws IllegalStateException if the log ends are not reached within {@code timeout}
+     */
+    public static long readToEnd(Map<String, ?> clientProperties, String topic, Duration timeout,
+                                 Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Objects.requireNonNull(each, "each");
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", Objects.requireNonNull(bootstrapServers, "bootstrapServers"));
+        Map<String, Object> props = new HashMap<>(clientProperties);
         props.put("key.deserializer", ByteArrayDeserializer.class);
         props.put("value.deserializer", ByteArrayDeserializer.class);
         props.put("enable.auto.commit", false);
