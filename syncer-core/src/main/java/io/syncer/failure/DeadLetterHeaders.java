@@ -33,6 +33,13 @@ public final class DeadLetterHeaders {
      * {@code syncer.dlt.detail.cls.error.code}.
      */
     public static final String DETAIL_PREFIX = "syncer.dlt.detail.";
+    /**
+     * Set when the dead letter was too large for the dead-letter topic with the original's key, value and headers:
+     * it was written again without them, and this header says what was left out and why, e.g.
+     * {@code key 8 bytes, value 20971520 bytes, 3 headers 120 bytes left out: RecordTooLargeException: ...}. The
+     * original is still at its coordinates in the source topic while the topic retains it.
+     */
+    public static final String OMITTED = "syncer.dlt.omitted";
     /** Longest exception message kept. */
     public static final int MAX_MESSAGE_LENGTH = 1000;
 

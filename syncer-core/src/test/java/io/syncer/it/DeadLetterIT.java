@@ -194,6 +194,65 @@ class DeadLetterIT {
                 poison.values().stream().filter("worker"::equals).count(), PARTITIONS * PER_PARTITION, samples.get());
     }
 
+    /**
+     * A bad record whose dead letter (its value, key and headers plus syncer's) is larger than the dead-letter
+     * producer may send is still dead-lettered: without the original's key, value and headers, with their sizes, so
+     * the partition keeps running and the record can be found at its coordinates.
+     */
+    @Test
+    void aDeadLetterTooLargeForTheDeadLetterProducerIsWrittenWithoutTheOriginalPayload(KafkaBroker broker) throws Exception {
+        String topic = KafkaBroker.uniqueName("huge-poison");
+        String dlt = topic + ".dlt";
+        String group = KafkaBroker.uniqueName("g-huge");
+        broker.createTopic(topic, 1);
+        broker.createTopic(dlt, 2);
+        byte[] huge = new byte[300_000];
+        java.util.Arrays.fill(huge, (byte) '{');
+        try (KafkaProducer<byte[], byte[]> producer = Records.producer(broker)) {
+            producer.send(new ProducerRecord<>(topic, 0, Records.bytes("a"), Records.bytes("{\"id\":\"0\",\"appid\":\"a\"}"))).get();
+            ProducerRecord<byte[], byte[]> bad = new ProducerRecord<>(topic, 0, Records.bytes("huge-key"), huge);
+            bad.headers().add("trace", Records.bytes("t-1"));
+            producer.send(bad).get();
+            producer.send(new ProducerRecord<>(topic, 0, Records.bytes("b"), Records.bytes("{\"id\":\"2\",\"appid\":\"b\"}"))).get();
+        }
+        Set<String> processed = ConcurrentHashMap.newKeySet();
+        // the dead letter (300 kB value) is larger than this producer's max.request.size
+        try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder()
+                .bootstrapServers(broker.bootstrapServers()).kafkaProperty("max.request.size", 100_000).build())) {
+            QueueWorker<AccessLog> queue = QueueWorker.json(QueueWorkerConfig.builder()
+                            .deadLetterPolicy(DeadLetterPolicy.toTopic(producers, dlt)).build(),
+                    AccessLog.class, AsyncConsumeWorker.blocking((id, log) -> processed.add(log.id)));
+            ConsumerGroupConfig config = ConsumerGroupConfig.builder().groupId(group).topics(topic)
+                    .kafkaProperties(broker.clientProperties()).commitInterval(Duration.ofMillis(100)).build();
+            try (ConsumerGroupManager manager = ConsumerGroupManager.create(config, queue)) {
+                manager.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> processed.size() == 2
+                        && Records.committed(broker, group).getOrDefault(new TopicPartition(topic, 0), 0L) == 3L
+                        || !manager.health().failedPartitions().isEmpty());
+                assertEquals(Map.of(), manager.health().failedPartitions(), "the partition keeps running");
+            }
+        }
+        List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> r = reader(broker, dlt)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                r.poll(Duration.ofMillis(100)).forEach(dead::add);
+                return !dead.isEmpty();
+            });
+        }
+        assertEquals(1, dead.size());
+        ConsumerRecord<byte[], byte[]> d = dead.get(0);
+        assertEquals("1", header(d, DeadLetterHeaders.ORIGINAL_OFFSET));
+        assertEquals("fatal", header(d, DeadLetterHeaders.REASON));
+        assertEquals("io.syncer.RecordDecodeException", header(d, DeadLetterHeaders.EXCEPTION_CLASS));
+        assertEquals(null, d.value(), "the value is left out");
+        assertEquals(null, d.key(), "the key is left out");
+        assertEquals(null, d.headers().lastHeader("trace"), "the original headers are left out");
+        String omitted = header(d, DeadLetterHeaders.OMITTED);
+        assertTrue(omitted.contains("value 300000 bytes") && omitted.contains("key 8 bytes") && omitted.contains("1 header"),
+                omitted);
+        assertTrue(omitted.contains("RecordTooLargeException"), omitted);
+    }
+
     private static KafkaConsumer<byte[], byte[]> reader(KafkaBroker broker, String topic) {
         Map<String, Object> p = broker.clientProperties();
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -42,6 +42,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -439,11 +440,23 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
         LOG.warn("queue {}: {} gave up ({}, {} attempt(s)): {}; writing it to dead-letter topic {}", config.name(),
                 coordinates(item.record), reason, item.attempts, error.toString(), topic);
+        writeDeadLetter(item, error, reason, topic, dead);
+    }
+
+    /** Sends the dead letter; once acknowledged, the record counts as processed. */
+    private void writeDeadLetter(Item item, Throwable error, String reason, String topic, ProducerRecord<byte[], byte[]> dead) {
+        DeadLetterPolicy policy = config.deadLetterPolicy();
         // send() can block for metadata: off the worker and completion threads, on the dead-letter thread
         CompletableFuture.supplyAsync(() -> policy.producers().sendAsync(dead), deadLetterExecutor())
                 .thenCompose(f -> f)
                 .whenCompleteAsync((metadata, sendError) -> {
-            if (sendError == null) {
+            RecordTooLargeException tooLarge = sendError == null ? null : find(sendError, RecordTooLargeException.class);
+            if (tooLarge != null && dead.headers().lastHeader(DeadLetterHeaders.OMITTED) == null) {
+                // the original's payload made it too large: the dead letter goes without it rather than halting
+                LOG.warn("queue {}: the dead letter of {} is too large for {} ({}); writing it without the original's"
+                        + " key, value and headers", config.name(), coordinates(item.record), topic, tooLarge.getMessage());
+                writeDeadLetter(item, error, reason, topic, withoutPayload(dead, item.record, tooLarge));
+            } else if (sendError == null) {
                 if (item.claim.markProcessed(item.record)) {
                     metrics.recordDeadLettered(group, item.tp);
                 }
@@ -455,7 +468,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 long delayMs = config.retryPolicy().maxBackoff().toMillis();
                 LOG.warn("queue {}: dead-letter write of {} to {} failed, retrying in {} ms: {}", config.name(),
                         coordinates(item.record), topic, delayMs, sendError.toString());
-                schedule(() -> giveUp(item, error, reason), delayMs);
+                schedule(() -> writeDeadLetter(item, error, reason, topic, dead), delayMs);
             } else {
                 halt(item, "dead-letter write to " + topic + " failed: " + unwrap(sendError));
             }
@@ -512,6 +525,31 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             sinkError.details().forEach((k, v) -> headers.add(DeadLetterHeaders.DETAIL_PREFIX + k, utf8(v)));
         }
         return new ProducerRecord<>(topic, null, r.timestamp() < 0 ? null : r.timestamp(), r.key(), r.value(), headers);
+    }
+
+    /**
+     * The dead letter without the original's key, value and headers, which made it too large for the dead-letter
+     * topic: syncer's headers stay, and {@link DeadLetterHeaders#OMITTED} says what was left out and why.
+     */
+    private static ProducerRecord<byte[], byte[]> withoutPayload(ProducerRecord<byte[], byte[]> dead,
+            ConsumerRecord<byte[], byte[]> original, RecordTooLargeException why) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : dead.headers()) {
+            if (h.key().startsWith("syncer.dlt.")) {
+                headers.add(h);
+            }
+        }
+        int originalHeaders = 0;
+        long headerBytes = 0;
+        for (Header h : original.headers()) {
+            originalHeaders++;
+            headerBytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        String omitted = String.format("key %d bytes, value %d bytes, %d header%s %d bytes left out: %s: %s",
+                original.key() == null ? 0 : original.key().length, original.value() == null ? 0 : original.value().length,
+                originalHeaders, originalHeaders == 1 ? "" : "s", headerBytes, why.getClass().getSimpleName(), why.getMessage());
+        headers.add(DeadLetterHeaders.OMITTED, utf8(omitted));
+        return new ProducerRecord<>(dead.topic(), null, dead.timestamp(), null, null, headers);
     }
 
     private static <E extends Throwable> E find(Throwable error, Class<E> type) {
