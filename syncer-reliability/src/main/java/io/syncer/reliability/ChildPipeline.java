@@ -1,7 +1,6 @@
 package io.syncer.reliability;
 
 import com.clickhouse.client.api.Client;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.syncer.Syncer;
 import io.syncer.consume.ConsumerGroupConfig;
 import io.syncer.failure.DeadLetterPolicy;
@@ -87,7 +86,6 @@ public final class ChildPipeline {
             group.kafkaProperty("session.timeout.ms", 6000);
         }
         ConsumerGroupConfig consumer = group.build();
-        String target = a.get("target");
         QueueWorkerConfig.Builder worker = QueueWorkerConfig.builder().workers(4).ordering(OrderingMode.UNORDERED);
         if (a.containsKey("dlt")) {
             // records that are not JSON go to the dead-letter topic, through a producer of their own
@@ -96,28 +94,34 @@ public final class ChildPipeline {
             KafkaProducers deadLetters = KafkaProducers.create(dltConfig.build());
             worker.deadLetterPolicy(DeadLetterPolicy.toTopic(deadLetters, a.get("dlt")));
         }
-        Syncer.Builder<JsonNode> pipeline = Syncer.builder(RecordDecoder.json(JsonNode.class)).consumer(consumer)
+        Syncer.Builder<Event> pipeline = Syncer.builder(RecordDecoder.json(Event.class)).consumer(consumer)
                 .worker(worker.build());
-        switch (a.get("sink")) {
-            case "kafka" -> pipeline.sink(kafkaSink(pipeline, a, client, target));
-            case "opensearch" -> {
-                URI os = URI.create(a.get("url"));
-                OpenSearchAsyncClient openSearch = new OpenSearchAsyncClient(ApacheHttpClient5TransportBuilder
-                        .builder(new HttpHost(os.getScheme(), os.getHost(), os.getPort())).setMapper(new JacksonJsonpMapper()).build());
-                // the id is the record's coordinates (the default): a re-delivery overwrites its earlier copy
-                pipeline.sink(OpenSearchSink.<JsonNode>builder("out", openSearch).index(target).build());
+        // sink=a,b fans out to several sinks, each named after its kind; <kind>.target and <kind>.url override
+        // target and url for one of them
+        for (String sink : a.get("sink").split(",")) {
+            String target = a.getOrDefault(sink + ".target", a.get("target"));
+            String url = a.getOrDefault(sink + ".url", a.get("url"));
+            switch (sink) {
+                case "kafka" -> pipeline.sink(kafkaSink(pipeline, a, client, target));
+                case "opensearch" -> {
+                    URI os = URI.create(url);
+                    OpenSearchAsyncClient openSearch = new OpenSearchAsyncClient(ApacheHttpClient5TransportBuilder
+                            .builder(new HttpHost(os.getScheme(), os.getHost(), os.getPort()))
+                            .setMapper(new JacksonJsonpMapper()).build());
+                    // the id is the record's coordinates (the default): a re-delivery overwrites its earlier copy
+                    pipeline.sink(OpenSearchSink.<Event>builder(sink, openSearch).index(target).build());
+                }
+                case "clickhouse" -> {
+                    Client clickHouse = new Client.Builder().addEndpoint(url + "/").setUsername("default").setPassword("")
+                            .compressServerResponse(false).setMaxRetries(0).build();
+                    pipeline.sink(ClickHouseSink.<Event>builder(sink, clickHouse).table(target)
+                            .rowBinary(List.of("seq", "tenant"), (r, row) -> row.uint64(r.value().seq()).string(r.value().tenant()))
+                            .coordinates(true).build());
+                }
+                case "cls" -> pipeline.sink(ClsSink.<Event>builder(sink, url,
+                        ClsCredentials.of(ClsEndpoint.DEFAULT_SECRET_ID, ClsEndpoint.DEFAULT_SECRET_KEY)).topic(target).build());
+                default -> throw new IllegalArgumentException("sink=" + sink);
             }
-            case "clickhouse" -> {
-                Client clickHouse = new Client.Builder().addEndpoint(a.get("url") + "/").setUsername("default").setPassword("")
-                        .compressServerResponse(false).setMaxRetries(0).build();
-                pipeline.sink(ClickHouseSink.<JsonNode>builder("out", clickHouse).table(target)
-                        .rowBinary(List.of("seq", "tenant"), (r, row) -> row.uint64(r.value().get("seq").asLong())
-                                .string(r.value().get("tenant").asText()))
-                        .coordinates(true).build());
-            }
-            case "cls" -> pipeline.sink(ClsSink.<JsonNode>builder("out", a.get("url"),
-                    ClsCredentials.of(ClsEndpoint.DEFAULT_SECRET_ID, ClsEndpoint.DEFAULT_SECRET_KEY)).topic(target).build());
-            default -> throw new IllegalArgumentException("sink=" + a.get("sink"));
         }
         Syncer syncer = pipeline.build();
         syncer.closeOnShutdown(Duration.ofSeconds(30));
@@ -135,7 +139,7 @@ public final class ChildPipeline {
      * instance keeps its transactional id, so it fences and aborts what the killed one left open; an abandoned id's
      * open transaction is aborted by the coordinator after 10 s.
      */
-    private static KafkaSink<JsonNode> kafkaSink(Syncer.Builder<JsonNode> pipeline, Map<String, String> a,
+    private static KafkaSink<Event> kafkaSink(Syncer.Builder<Event> pipeline, Map<String, String> a,
             Map<String, Object> client, String target) {
         KafkaProducersConfig.Builder config = KafkaProducersConfig.builder()
                 .bootstrapServers(a.getOrDefault("target.bootstrap", a.get("bootstrap"))).kafkaProperty("linger.ms", 10);
@@ -151,7 +155,24 @@ public final class ChildPipeline {
                     .deliveryTimeout(Duration.ofSeconds(10)).build());
         }
         // the record's own key and value are forwarded (the default transform)
-        return KafkaSink.<JsonNode>builder("out", producers).topic(target).build();
+        return KafkaSink.<Event>builder("kafka", producers).topic(target).build();
+    }
+
+    /**
+     * A numbered record as the application decodes it: a value that is not JSON, has a field of the wrong type or
+     * lacks the tenant fails to decode and is dead-lettered with the reason.
+     *
+     * @param seq the sequence number
+     * @param tenant the tenant, required
+     * @param pad filler
+     */
+    public record Event(long seq, String tenant, String pad) {
+        /** Rejects a missing or blank tenant. */
+        public Event {
+            if (tenant == null || tenant.isBlank()) {
+                throw new IllegalArgumentException("no tenant");
+            }
+        }
     }
 
     /** Heap in use after the last collection of each heap pool, MiB. */

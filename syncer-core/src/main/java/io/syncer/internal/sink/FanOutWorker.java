@@ -9,6 +9,7 @@ import io.syncer.sink.Route;
 import io.syncer.sink.Router;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
+import io.syncer.sink.SinkWriteException;
 import io.syncer.sink.UnroutedPolicy;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -82,10 +83,12 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
         }
         Set<Route> done = delivered.computeIfAbsent(source, r -> ConcurrentHashMap.newKeySet());
         List<CompletableFuture<SinkResult>> results = new ArrayList<>(routes.size());
+        List<String> sinks = new ArrayList<>(routes.size());
         for (Route route : routes) {
             if (done.contains(route)) {
                 continue;
             }
+            sinks.add(route.sink());
             results.add(batcher(route).submit(new SinkRecord<>(decoded.value(), route.destination(), source))
                     .thenApply(result -> {
                         if (result.status() == SinkResult.Status.OK) {
@@ -96,14 +99,18 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
         }
         return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
             SinkResult worst = SinkResult.ok();
-            for (CompletableFuture<SinkResult> f : results) {
-                SinkResult r = f.join();
-                if (r.status() == SinkResult.Status.FAIL
+            String worstSink = null;
+            for (int i = 0; i < results.size(); i++) {
+                SinkResult r = results.get(i).join();
+                if (r.status() == SinkResult.Status.FAIL && worst.status() != SinkResult.Status.FAIL
                         || r.status() == SinkResult.Status.RETRY && worst.status() == SinkResult.Status.OK) {
                     worst = r;
+                    worstSink = sinks.get(i);
                 }
             }
-            outcome(worst);
+            if (worst.status() != SinkResult.Status.OK) {
+                throw failureOf(worstSink, worst);
+            }
             delivered.remove(source);
             return null;
         });
@@ -118,20 +125,25 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
         return batcher;
     }
 
-    /** Completes normally for OK; throws the fatal or retriable failure the queue's retry path expects. */
-    private static Void outcome(SinkResult result) {
-        if (result.status() != SinkResult.Status.OK) {
-            throw failureOf(result);
+    /**
+     * The failure the queue's retry path expects for a result that is not OK: fatal for FAIL, else retriable. It
+     * names the sink ({@link SinkWriteException}, which the dead letter's {@code syncer.dlt.sink} header comes from)
+     * even when the sink's own error does not, so that with several sinks an operator sees which one refused.
+     */
+    static SyncerException failureOf(String sink, SinkResult result) {
+        boolean fatal = result.status() == SinkResult.Status.FAIL;
+        Throwable error = result.error();
+        SinkWriteException named = null;
+        for (Throwable t = error; t != null && named == null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SinkWriteException w) {
+                named = w;
+            }
         }
-        return null;
-    }
-
-    /** The failure the queue's retry path expects for a result that is not OK: fatal for FAIL, else retriable. */
-    static SyncerException failureOf(SinkResult result) {
-        if (result.status() == SinkResult.Status.FAIL) {
-            return result.error() instanceof SyncerException && !((SyncerException) result.error()).isRetriable()
-                    ? (SyncerException) result.error() : new SyncerException("sink rejected the record: " + result.error(), result.error());
+        if (named != null && named.isRetriable() != fatal) {
+            return named; // the sink said so itself, with its details
         }
-        return new RetriableSyncerException("sink write failed: " + result.error(), result.error());
+        return new SinkWriteException(named == null ? sink : named.sink(), "sink " + sink
+                + (fatal ? " rejected the record: " : " write failed: ") + error, !fatal,
+                named == null ? Map.of() : named.details(), error);
     }
 }

@@ -559,7 +559,7 @@ public final class SinkBatcher<T> {
             case FAIL -> failed.increment();
             default -> retried.increment();
         }
-        p.settle(result);
+        p.settle(sink.name(), result);
     }
 
     /** What the sink wrote, retried and failed since the start, and what outages hold now. */
@@ -619,9 +619,9 @@ public final class SinkBatcher<T> {
             this.outcome = outcome;
         }
 
-        void settle(SinkResult result) {
+        void settle(String sink, SinkResult result) {
             if (outcome && result.status() != SinkResult.Status.OK) {
-                completeExceptionally(FanOutWorker.failureOf(result));
+                completeExceptionally(FanOutWorker.failureOf(sink, result));
             } else {
                 complete(result);
             }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.syncer.RetriableSyncerException;
 import io.syncer.SyncerException;
 import io.syncer.metrics.SyncerMetrics;
 import io.syncer.sink.BatchPolicy;
@@ -14,6 +13,7 @@ import io.syncer.sink.Route;
 import io.syncer.sink.Sink;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
+import io.syncer.sink.SinkWriteException;
 import io.syncer.sink.UnroutedPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -246,7 +246,7 @@ class SinkBatcherAndFanOutTest {
         for (int attempt = 1; attempt <= 2; attempt++) {
             CompletionException e = assertThrows(CompletionException.class,
                     () -> fanOut.consume(0, bad).toCompletableFuture().join());
-            assertTrue(e.getCause() instanceof RetriableSyncerException, String.valueOf(e.getCause()));
+            assertTrue(e.getCause() instanceof SyncerException s && s.isRetriable(), String.valueOf(e.getCause()));
         }
         fanOut.consume(0, bad).toCompletableFuture().join();
         assertEquals(1, good.batches.stream().filter(b -> b.contains("bad->idx-bad")).count(),
@@ -260,6 +260,36 @@ class SinkBatcherAndFanOutTest {
 
         SyncerException unrouted = assertThrows(SyncerException.class, () -> fanOut.consume(0, new Decoded<>("nowhere", record(3))));
         assertTrue(unrouted.getMessage().contains("no route"));
+    }
+
+    /**
+     * A sink's failure names the sink even when the sink's error does not (a Kafka producer's
+     * RecordTooLargeException, say): with several sinks, the dead letter must say which one refused the record.
+     */
+    @Test
+    void aSinksFailureNamesTheSinkEvenWhenItsErrorDoesNot() {
+        FakeSink good = new FakeSink("good", BatchPolicy.builder().linger(Duration.ZERO).build(), v -> SinkResult.ok());
+        FakeSink strict = new FakeSink("strict", BatchPolicy.builder().linger(Duration.ZERO).build(),
+                v -> SinkResult.fail(new IllegalArgumentException("too large")));
+        Map<String, SinkBatcher<String>> batchers = new LinkedHashMap<>();
+        for (FakeSink s : List.of(good, strict)) {
+            batchers.put(s.name, batcher(s));
+        }
+        for (List<Route> routes : List.of(List.of(Route.to("good"), Route.to("strict")), List.of(Route.to("strict")))) {
+            FanOutWorker<String> fanOut = new FanOutWorker<>((v, r) -> routes, batchers, UnroutedPolicy.DEAD_LETTER,
+                    SyncerMetrics.NOOP, "g");
+            CompletionException e = assertThrows(CompletionException.class,
+                    () -> fanOut.consume(0, new Decoded<>("v", record(routes.size()))).toCompletableFuture().join());
+            SinkWriteException named = null;
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SinkWriteException w) {
+                    named = w;
+                }
+            }
+            assertTrue(named != null && named.sink().equals("strict"), routes + ": " + e.getCause());
+            assertTrue(!named.isRetriable(), "still fatal");
+            assertTrue(named.getCause() instanceof IllegalArgumentException, "the sink's own error is the cause");
+        }
     }
 
     /**
