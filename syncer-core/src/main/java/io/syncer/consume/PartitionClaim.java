@@ -50,6 +50,16 @@ public interface PartitionClaim {
     void halt(ConsumerRecord<byte[], byte[]> record, String reason);
 
     /**
+     * Gives {@code record} back unprocessed because the pipeline is closing (a sink in an outage could not write
+     * it): nothing at or past it is committed, work on the claim's later records stops, and a draining close no
+     * longer waits for them; the partition's next owner gets them again. Unlike {@link #halt} the partition is not
+     * failed. Records before it may still complete. Thread-safe.
+     *
+     * @param record a record of this claim
+     */
+    void giveBack(ConsumerRecord<byte[], byte[]> record);
+
+    /**
      * Whether this claim's records should no longer be processed: the partition was revoked or
      * lost since the claim was handed out, or halted.
      *

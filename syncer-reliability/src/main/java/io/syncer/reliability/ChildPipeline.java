@@ -21,9 +21,15 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.net.URI;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.hc.client5.http.auth.AuthScope;
+import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.core5.http.HttpHost;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchAsyncClient;
@@ -50,13 +56,22 @@ public final class ChildPipeline {
      *     {@code target.bootstrap}, {@code url}; {@code dlt} names a dead-letter topic, {@code pattern} subscribes to a
      *     topic pattern instead of {@code source}, {@code protocol=consumer} joins with KIP-848,
      *     {@code eos=<transactional id>} makes a Kafka sink exactly once, {@code kafka.<setting>} is given to every Kafka
-     *     client
+     *     client, {@code config} names a properties file of more such pairs (the secrets)
      * @throws Exception on a setup failure
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>();
         for (String arg : args) {
             a.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        if (a.containsKey("config")) {
+            // settings with secrets come from a file, not the command line: kafka.*, cls.secretId, cls.secretKey,
+            // clickhouse.user, clickhouse.password, opensearch.user, opensearch.password
+            Properties file = new Properties();
+            try (java.io.Reader in = Files.newBufferedReader(Path.of(a.get("config")))) {
+                file.load(in);
+            }
+            file.stringPropertyNames().forEach(k -> a.put(k, file.getProperty(k)));
         }
         String bootstrap = a.get("bootstrap");
         // kafka.<setting>=<value>: a client setting for every Kafka client of the pipeline (security settings)
@@ -105,21 +120,30 @@ public final class ChildPipeline {
                 case "kafka" -> pipeline.sink(kafkaSink(pipeline, a, client, target));
                 case "opensearch" -> {
                     URI os = URI.create(url);
-                    OpenSearchAsyncClient openSearch = new OpenSearchAsyncClient(ApacheHttpClient5TransportBuilder
-                            .builder(new HttpHost(os.getScheme(), os.getHost(), os.getPort()))
-                            .setMapper(new JacksonJsonpMapper()).build());
+                    ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder
+                            .builder(new HttpHost(os.getScheme(), os.getHost(), os.getPort())).setMapper(new JacksonJsonpMapper());
+                    if (a.containsKey("opensearch.password")) {
+                        // basic auth, as against a node with the security plugin
+                        BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+                        credentials.setCredentials(new AuthScope(os.getHost(), os.getPort()), new UsernamePasswordCredentials(
+                                a.get("opensearch.user"), a.get("opensearch.password").toCharArray()));
+                        transport.setHttpClientConfigCallback(b -> b.setDefaultCredentialsProvider(credentials));
+                    }
+                    OpenSearchAsyncClient openSearch = new OpenSearchAsyncClient(transport.build());
                     // the id is the record's coordinates (the default): a re-delivery overwrites its earlier copy
                     pipeline.sink(OpenSearchSink.<Event>builder(sink, openSearch).index(target).build());
                 }
                 case "clickhouse" -> {
-                    Client clickHouse = new Client.Builder().addEndpoint(url + "/").setUsername("default").setPassword("")
+                    Client clickHouse = new Client.Builder().addEndpoint(url + "/").setUsername(a.getOrDefault("clickhouse.user", "default"))
+                            .setPassword(a.getOrDefault("clickhouse.password", ""))
                             .compressServerResponse(false).setMaxRetries(0).build();
                     pipeline.sink(ClickHouseSink.<Event>builder(sink, clickHouse).table(target)
                             .rowBinary(List.of("seq", "tenant"), (r, row) -> row.uint64(r.value().seq()).string(r.value().tenant()))
                             .coordinates(true).build());
                 }
                 case "cls" -> pipeline.sink(ClsSink.<Event>builder(sink, url,
-                        ClsCredentials.of(ClsEndpoint.DEFAULT_SECRET_ID, ClsEndpoint.DEFAULT_SECRET_KEY)).topic(target).build());
+                        ClsCredentials.of(a.getOrDefault("cls.secretId", ClsEndpoint.DEFAULT_SECRET_ID),
+                                a.getOrDefault("cls.secretKey", ClsEndpoint.DEFAULT_SECRET_KEY))).topic(target).build());
                 default -> throw new IllegalArgumentException("sink=" + sink);
             }
         }

@@ -63,6 +63,7 @@ public final class ReliabilitySuite {
                 scenarios.put("outage-" + sink, () -> SinkOutageScenario.run(env, sink, quick ? 20_000 : 100_000, outage));
             }
             scenarios.put("bad-input", () -> BadInputScenario.run(env, quick ? 20_000 : 100_000, quick ? 2 : 5));
+            scenarios.put("security", () -> SecurityScenario.run(env, quick ? 10_000 : 50_000));
             scenarios.put("exactly-once", () -> ExactlyOnceScenario.run(env, quick ? 40_000 : 200_000, quick ? 2 : 5,
                     quick ? 4 : 20));
             for (Map.Entry<String, Callable<Result>> s : scenarios.entrySet()) {

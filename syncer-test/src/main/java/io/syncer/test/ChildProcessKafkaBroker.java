@@ -87,6 +87,8 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
     private final Path logFile;
     private final InetSocketAddress brokerAddress;
     private final String bootstrapServers;
+    /** The secure listener's address, or {@code null} without one. */
+    private final String secureBootstrapServers;
     private final List<String> command;
     private final BrokerAdmin admin;
     private final Thread shutdownHook;
@@ -96,14 +98,15 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
     /** Guarded by {@code this}. */
     private boolean closed;
 
-    private ChildProcessKafkaBroker(Path directory, Map<String, String> overrides) throws IOException {
+    private ChildProcessKafkaBroker(Path directory, Map<String, String> overrides, String secureProtocol) throws IOException {
         this.directory = directory;
         this.serverProperties = directory.resolve("server.properties");
         this.logFile = directory.resolve("broker.log");
         int[] ports = freePorts();
         this.brokerAddress = new InetSocketAddress(HOST, ports[0]);
         this.bootstrapServers = HOST + ":" + ports[0];
-        Files.writeString(serverProperties, serverProperties(ports[0], ports[1], directory.resolve("data"), overrides));
+        this.secureBootstrapServers = secureProtocol == null ? null : HOST + ":" + ports[2];
+        Files.writeString(serverProperties, serverProperties(ports, secureProtocol, directory.resolve("data"), overrides));
         Path log4jConfig = Files.writeString(directory.resolve("log4j2.properties"), LOG4J_CONFIG);
         // The classpath goes into an argument file: a long test classpath can exceed the OS limit for one argument.
         Path classPathFile = Files.writeString(directory.resolve("classpath.args"), "-cp " + quote(childClassPath()));
@@ -138,7 +141,30 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
      * @throws IllegalStateException if the broker cannot start; the message includes the tail of its log
      */
     public static ChildProcessKafkaBroker start(Map<String, String> overrides) {
+        return start(overrides, null);
+    }
+
+    /**
+     * Starts a broker as {@link #start(Map)} does, with a second client listener for {@code secureProtocol}
+     * ({@code SSL}, {@code SASL_SSL} or {@code SASL_PLAINTEXT}) at {@link #secureBootstrapServers()}, for tests of
+     * TLS and SASL. The listener is named after the protocol; configure it in {@code overrides} with Kafka's
+     * per-listener settings, such as {@code listener.name.sasl_ssl.ssl.keystore.location},
+     * {@code listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config} and {@code sasl.enabled.mechanisms}. The
+     * controller, inter-broker traffic, {@link #admin()} and {@link #bootstrapServers()} stay on the plaintext
+     * listener, so a test can create topics and SCRAM users through it.
+     *
+     * @param overrides broker configuration, as for {@link #start(Map)}
+     * @param secureProtocol the second listener's security protocol, or {@code null} for none
+     * @return the running broker; the caller closes it
+     * @throws IllegalArgumentException if {@code overrides} contains a reserved setting or the protocol is not one
+     *     of the three
+     * @throws IllegalStateException if the broker cannot start; the message includes the tail of its log
+     */
+    public static ChildProcessKafkaBroker start(Map<String, String> overrides, String secureProtocol) {
         Objects.requireNonNull(overrides, "overrides");
+        if (secureProtocol != null && !Set.of("SSL", "SASL_SSL", "SASL_PLAINTEXT").contains(secureProtocol)) {
+            throw new IllegalArgumentException("secureProtocol must be SSL, SASL_SSL or SASL_PLAINTEXT, was " + secureProtocol);
+        }
         List<String> reserved = overrides.keySet().stream().filter(RESERVED_CONFIG::contains).sorted().toList();
         if (!reserved.isEmpty()) {
             throw new IllegalArgumentException("These settings are reserved by ChildProcessKafkaBroker: " + reserved);
@@ -151,7 +177,7 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
             throw new UncheckedIOException("Could not create a temporary directory for the Kafka broker", e);
         }
         try {
-            broker = new ChildProcessKafkaBroker(directory, overrides);
+            broker = new ChildProcessKafkaBroker(directory, overrides, secureProtocol);
         } catch (IOException | RuntimeException e) {
             TempDirectories.delete(directory);
             throw new IllegalStateException("Could not prepare the Kafka broker in " + directory, e);
@@ -172,6 +198,28 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
     @Override
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * The secure listener's {@code bootstrap.servers} value (see {@link #start(Map, String)}).
+     *
+     * @return {@code 127.0.0.1:<port>}, the same across restarts
+     * @throws IllegalStateException if the broker was started without a secure listener
+     */
+    public String secureBootstrapServers() {
+        if (secureBootstrapServers == null) {
+            throw new IllegalStateException("this broker has no secure listener; start it with start(overrides, protocol)");
+        }
+        return secureBootstrapServers;
+    }
+
+    /**
+     * The file the broker's standard output and error go to, for tests that search the broker's log.
+     *
+     * @return the path; it is deleted with the broker's directory on {@link #close()}
+     */
+    public Path logFile() {
+        return logFile;
     }
 
     /**
@@ -386,19 +434,21 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
         TempDirectories.delete(directory);
     }
 
-    private static String serverProperties(int brokerPort, int controllerPort, Path dataDirectory,
+    private static String serverProperties(int[] ports, String secureProtocol, Path dataDirectory,
             Map<String, String> overrides) {
-        String broker = HOST + ":" + brokerPort;
-        String controller = HOST + ":" + controllerPort;
+        String broker = HOST + ":" + ports[0];
+        String controller = HOST + ":" + ports[1];
+        String secure = secureProtocol == null ? "" : "," + secureProtocol + "://" + HOST + ":" + ports[2];
         Map<String, String> config = new LinkedHashMap<>();
         config.put("process.roles", "broker,controller");
         config.put("node.id", "1");
         config.put("controller.quorum.bootstrap.servers", controller);
-        config.put("listeners", "PLAINTEXT://" + broker + ",CONTROLLER://" + controller);
-        config.put("advertised.listeners", "PLAINTEXT://" + broker + ",CONTROLLER://" + controller);
+        config.put("listeners", "PLAINTEXT://" + broker + ",CONTROLLER://" + controller + secure);
+        config.put("advertised.listeners", "PLAINTEXT://" + broker + ",CONTROLLER://" + controller + secure);
         config.put("controller.listener.names", "CONTROLLER");
         config.put("inter.broker.listener.name", "PLAINTEXT");
-        config.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        config.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+                + (secureProtocol == null ? "" : "," + secureProtocol + ":" + secureProtocol));
         config.put("log.dirs", dataDirectory.toString());
         config.put("num.partitions", "1");
         config.putAll(EmbeddedKafkaBroker.SINGLE_NODE_CONFIG);
@@ -412,11 +462,12 @@ public final class ChildProcessKafkaBroker implements KafkaBroker, AutoCloseable
         return text.toString();
     }
 
-    /** Returns two distinct free ports: broker, then controller. */
+    /** Returns three distinct free ports: broker, controller, then the secure listener's (used only with one). */
     private static int[] freePorts() throws IOException {
         try (ServerSocket broker = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-                ServerSocket controller = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return new int[] {broker.getLocalPort(), controller.getLocalPort()};
+                ServerSocket controller = new ServerSocket(0, 1, InetAddress.getByName(HOST));
+                ServerSocket secure = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return new int[] {broker.getLocalPort(), controller.getLocalPort(), secure.getLocalPort()};
         }
     }
 

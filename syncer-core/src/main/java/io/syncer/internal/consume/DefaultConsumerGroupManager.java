@@ -680,6 +680,12 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         }
 
         @Override
+        public void giveBack(ConsumerRecord<byte[], byte[]> record) {
+            check(record);
+            tracker.halt(record.offset()); // the commit stops there and the drain's budget is released; not failed
+        }
+
+        @Override
         public boolean isStopped() {
             return tracker.isStopped();
         }

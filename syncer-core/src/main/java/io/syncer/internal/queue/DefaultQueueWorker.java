@@ -397,6 +397,13 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             item.firstAttemptNanos = System.nanoTime();
         }
         item.attempts++;
+        if (find(error, GivenBackException.class) != null && !disowned(item)) {
+            // a sink in an outage gave it back as the pipeline closes: not retried, not dead-lettered, and the drain
+            // does not wait for it; the partition's next owner gets it again
+            item.claim.giveBack(item.record);
+            finish(item, false);
+            return;
+        }
         if (isStopping() || item.claim.isStopped(item.record) || disowned(item)) {
             finish(item, false); // not retried here: re-delivered to the partition's next owner
             return;

@@ -604,8 +604,8 @@ public final class SinkBatcher<T> {
         }
 
         SinkResult givenBack(String sink) {
-            return SinkResult.retry(new SyncerException("sink " + sink + " could not write when the pipeline closed: "
-                    + reason));
+            return SinkResult.retry(new io.syncer.internal.queue.GivenBackException("sink " + sink
+                    + " could not write when the pipeline closed: " + reason));
         }
     }
 

@@ -594,6 +594,12 @@ class DefaultQueueWorkerTest {
         }
 
         @Override
+        public void giveBack(ConsumerRecord<byte[], byte[]> record) {
+            halts.add(record.offset() + ": given back");
+            revoked = true;
+        }
+
+        @Override
         public boolean isStopped() {
             return revoked;
         }

@@ -106,6 +106,10 @@ class SinkPartitionEventsTest {
             }
 
             @Override
+            public void giveBack(ConsumerRecord<byte[], byte[]> record) {
+            }
+
+            @Override
             public boolean isStopped() {
                 return false;
             }
