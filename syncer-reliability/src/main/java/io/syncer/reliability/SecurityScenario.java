@@ -183,6 +183,13 @@ final class SecurityScenario {
             } catch (IllegalArgumentException expected) {
                 seen.add(expected.getMessage());
             }
+            // the search itself, checked on a file that does hold the secrets: the pipelines' settings
+            try {
+                searchForSecrets(secrets, List.of(dir.resolve("sinks.properties")), List.of());
+                throw new IllegalStateException("the secret search found nothing in a file that holds secrets");
+            } catch (SecretLeak expected) {
+                // as it should
+            }
             notes.add(searchForSecrets(secrets, logs, seen));
         }
         return new Result("security", produced, delivered, lost, 0, 0, peakHeap, String.join("; ", notes));
@@ -272,10 +279,19 @@ final class SecurityScenario {
             }
         }
         if (!hits.isEmpty()) {
-            throw new IllegalStateException("secrets leaked: " + hits);
+            throw new SecretLeak("secrets leaked: " + hits);
         }
         return String.format("%d secrets searched in %d logs (%d lines) and %d strings: 0 hits", secrets.size(),
                 logs.size(), lines, seen.size());
+    }
+
+    /** A secret found where it must not be. */
+    private static final class SecretLeak extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        SecretLeak(String message) {
+            super(message);
+        }
     }
 
     /** The client settings of a SASL_SSL connection that trusts the test's CA. */
