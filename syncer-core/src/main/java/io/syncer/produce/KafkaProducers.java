@@ -80,6 +80,17 @@ public interface KafkaProducers extends AutoCloseable {
     void flush();
 
     /**
+     * Whether sends belong to transactions: true only for a {@link TransactionalKafkaProducers} made by
+     * {@link TransactionalKafkaProducers#create}. Sinks decide by it how a failed send counts (in a transaction a
+     * timeout aborts and redoes the whole transaction; outside one it is the destination's outage).
+     *
+     * @return {@code false} for the producers {@link #create} makes
+     */
+    default boolean isTransactional() {
+        return false;
+    }
+
+    /**
      * The partitions of {@code topic}, fetching its metadata if needed: blocks up to the producer's
      * {@code max.block.ms} for a topic that does not exist (and cannot be created) or a cluster that
      * cannot be reached. Sinks ask it off their write path, so a missing topic holds its own records

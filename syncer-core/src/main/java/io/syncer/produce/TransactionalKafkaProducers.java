@@ -34,6 +34,17 @@ public interface TransactionalKafkaProducers extends KafkaProducers {
                 Objects.requireNonNull(transactionalId, "transactionalId"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code true}; the implementation behind {@link KafkaProducers#create}, which also implements this
+     *     interface, answers {@code false}
+     */
+    @Override
+    default boolean isTransactional() {
+        return true;
+    }
+
     /** Starts a transaction; every send until the commit or abort belongs to it. */
     void beginTransaction();
 

@@ -157,7 +157,7 @@ public final class ChildPipeline {
     }
 
     /**
-     * The Kafka sink: at least once through a plain producer whose sends time out after 10 s, not 120 s (so a
+     * The Kafka sink: at least once through a plain producer whose sends time out after 5 s, not 120 s and 60 s (so a
      * target outage goes through the sink's timeout path, the topic held and probed, within a scenario); or, with
      * {@code eos}, exactly once through a transactional producer that also commits the consumed offsets. A restarted
      * instance keeps its transactional id, so it fences and aborts what the killed one left open; an abandoned id's
@@ -175,8 +175,10 @@ public final class ChildPipeline {
             pipeline.exactlyOnce(tx);
             producers = tx;
         } else {
-            producers = KafkaProducers.create(config.kafkaProperty("request.timeout.ms", 5_000)
-                    .deliveryTimeout(Duration.ofSeconds(10)).build());
+            // a producer that lost its metadata (it rebootstraps when the cluster is gone) blocks send() for
+            // max.block.ms before the timeout: 5 s too, not 60 s
+            producers = KafkaProducers.create(config.kafkaProperty("request.timeout.ms", 3_000)
+                    .kafkaProperty("max.block.ms", 5_000).deliveryTimeout(Duration.ofSeconds(5)).build());
         }
         // the record's own key and value are forwarded (the default transform)
         return KafkaSink.<Event>builder("kafka", producers).topic(target).build();

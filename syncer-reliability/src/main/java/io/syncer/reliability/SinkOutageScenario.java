@@ -82,9 +82,18 @@ final class SinkOutageScenario {
             if (deadLetters > 0) {
                 throw new IllegalStateException(name + ": " + deadLetters + " records were dead-lettered; none was bad");
             }
+            // the pipeline's own account: the sink (or one destination of it) was held, not retried record by record
+            String heldPath = child.output().lines().filter(l -> l.contains("sink " + sink) && l.contains("cannot write"))
+                    .findFirst().map(l -> l.substring(l.indexOf("sink " + sink))).orElse(null);
+            if (heldPath == null) {
+                throw new IllegalStateException(name + ": the pipeline never reported the sink as held; see "
+                        + env.work.resolve(name).resolve("child.out"));
+            }
             return new Result(name, records, held[0], records - held[0], held[1] - held[0], recovery, child.peakHeapMb(),
                     "down " + outage.toSeconds() + "s mid-run; retained heap at the outage's end " + heapDuring
-                            + " MiB (queue bound " + ChildPipeline.MAX_QUEUED_RECORDS + " records); 0 dead letters");
+                            + " MiB (queue bound " + ChildPipeline.MAX_QUEUED_RECORDS + " records); 0 dead letters;"
+                            + " held as an outage: \"" + (heldPath.length() > 160 ? heldPath.substring(0, 160) + "..." : heldPath)
+                            + "\"");
         } finally {
             if (targetCluster != null) {
                 targetCluster.close();

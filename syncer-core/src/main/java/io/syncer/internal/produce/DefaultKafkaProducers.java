@@ -100,6 +100,11 @@ public final class DefaultKafkaProducers implements TransactionalKafkaProducers 
     }
 
     @Override
+    public boolean isTransactional() {
+        return transactional;
+    }
+
+    @Override
     public boolean transactionFailed() {
         return transactionError.get() != null;
     }

@@ -170,7 +170,7 @@ public final class KafkaSink<T> implements Sink<T> {
                 for (int i : indexes) {
                     each.add(producers.sendAsync(built.get(i)).handle((metadata, error) -> {
                         out[i] = error == null ? SinkResult.ok()
-                                : classify(error, topic, producers instanceof TransactionalKafkaProducers);
+                                : classify(error, topic, transactional(producers));
                         return null;
                     }));
                 }
@@ -178,6 +178,14 @@ public final class KafkaSink<T> implements Sink<T> {
             }, sender));
         }
         return CompletableFuture.allOf(sent.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> Arrays.asList(out));
+    }
+
+    /**
+     * Whether the sink's sends belong to transactions (the pipeline's exactly-once mode). Not by type: the
+     * implementation behind {@link KafkaProducers#create} is a {@link TransactionalKafkaProducers} too.
+     */
+    static boolean transactional(KafkaProducers producers) {
+        return producers.isTransactional();
     }
 
     /**

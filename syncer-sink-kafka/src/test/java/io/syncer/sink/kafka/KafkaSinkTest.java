@@ -26,6 +26,26 @@ class KafkaSinkTest {
         assertTrue(r.error().getMessage().contains("logs"), r.error().getMessage());
     }
 
+    /**
+     * Issue 13: with the whole target cluster gone the producer loses its metadata (it rebootstraps), so a send
+     * times out in send() after max.block.ms, not as an expired batch; the reliability suite's target outage showed
+     * those sends retried record by record. They are the topic's outage too.
+     */
+    @Test
+    void aSendThatCouldNotGetMetadataFromAGoneClusterHoldsTheTopic() throws Exception {
+        try (io.syncer.produce.KafkaProducers producers = io.syncer.produce.KafkaProducers.create(
+                io.syncer.produce.KafkaProducersConfig.builder().bootstrapServers("127.0.0.1:1")
+                        .kafkaProperty("max.block.ms", 500).build())) {
+            Throwable error = producers.sendAsync(new org.apache.kafka.clients.producer.ProducerRecord<>("logs",
+                    new byte[] {1})).handle((m, e) -> e).get();
+            SinkResult r = KafkaSink.classify(error, "logs", KafkaSink.transactional(producers));
+            // the sink took every producer for a transactional one (the implementation serves both), so a timeout
+            // was always a retry: the reliability suite's target outage retried record by record
+            assertEquals(false, KafkaSink.transactional(producers), "a plain producer is not transactional");
+            assertEquals(SinkResult.Status.DESTINATION_UNAVAILABLE, r.status(), String.valueOf(error));
+        }
+    }
+
     @Test
     void inATransactionATimeoutStaysARetryAndOtherFailuresKeepTheirClass() {
         // the transaction aborts and rewinds as a whole; holding its records past the abort would serve no one
