@@ -51,9 +51,10 @@ public final class ChildPipeline {
     /**
      * Runs until killed (or SIGTERM, which drains and commits).
      *
-     * @param args {@code key=value} pairs: {@code sink} (kafka|opensearch|clickhouse|cls), {@code bootstrap},
-     *     {@code source}, {@code group}, {@code target} (topic, index, table or CLS topic id) and, by sink,
-     *     {@code target.bootstrap}, {@code url}; {@code dlt} names a dead-letter topic, {@code pattern} subscribes to a
+     * @param args {@code key=value} pairs: {@code sink} (kafka|opensearch|clickhouse|cls, or several joined by
+     *     commas for a fan-out), {@code bootstrap}, {@code source}, {@code group}, {@code target} (topic, index, table
+     *     or CLS topic id) and, by sink, {@code target.bootstrap}, {@code url}, or per sink {@code <sink>.target} and
+     *     {@code <sink>.url}; {@code dlt} names a dead-letter topic, {@code pattern} subscribes to a
      *     topic pattern instead of {@code source}, {@code protocol=consumer} joins with KIP-848,
      *     {@code eos=<transactional id>} makes a Kafka sink exactly once, {@code kafka.<setting>} is given to every Kafka
      *     client, {@code config} names a properties file of more such pairs (the secrets)
