@@ -8,6 +8,7 @@ import io.syncer.test.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,7 +102,7 @@ final class BrokerRestartScenario {
     private static final class CommittedWatch {
         private final KafkaBroker broker;
         private final String group;
-        private final Map<TopicPartition, Long> highest = new java.util.HashMap<>();
+        private final Map<TopicPartition, Long> highest = new HashMap<>();
         int rewinds;
         String firstRewind;
 

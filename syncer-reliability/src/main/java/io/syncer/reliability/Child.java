@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +26,7 @@ final class Child {
     /** Starts a pipeline with JVM options besides {@code -Xmx256m}, such as log levels. */
     static Child start(Path work, String name, List<String> jvmOptions, List<String> args) throws IOException {
         Path dir = Files.createDirectories(work.resolve(name));
-        List<String> options = new java.util.ArrayList<>(List.of("-Xmx256m"));
+        List<String> options = new ArrayList<>(List.of("-Xmx256m"));
         options.addAll(jvmOptions);
         return new Child(dir, ChildJvm.start(ChildPipeline.class, dir, options, args.toArray(String[]::new)));
     }

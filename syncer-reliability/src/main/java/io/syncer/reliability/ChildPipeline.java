@@ -16,17 +16,19 @@ import io.syncer.sink.cls.ClsSink;
 import io.syncer.sink.es.OpenSearchSink;
 import io.syncer.sink.kafka.KafkaSink;
 import io.syncer.test.ClsEndpoint;
+import java.io.Reader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.net.URI;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
@@ -69,7 +71,7 @@ public final class ChildPipeline {
             // settings with secrets come from a file, not the command line: kafka.*, cls.secretId, cls.secretKey,
             // clickhouse.user, clickhouse.password, opensearch.user, opensearch.password
             Properties file = new Properties();
-            try (java.io.Reader in = Files.newBufferedReader(Path.of(a.get("config")))) {
+            try (Reader in = Files.newBufferedReader(Path.of(a.get("config")))) {
                 file.load(in);
             }
             file.stringPropertyNames().forEach(k -> a.put(k, file.getProperty(k)));
@@ -85,7 +87,7 @@ public final class ChildPipeline {
         ConsumerGroupConfig.Builder group = ConsumerGroupConfig.builder().groupId(a.get("group"))
                 .bootstrapServers(bootstrap).commitInterval(Duration.ofMillis(500)).maxQueuedRecords(MAX_QUEUED_RECORDS);
         if (a.containsKey("pattern")) {
-            group.topicPattern(java.util.regex.Pattern.compile(a.get("pattern")));
+            group.topicPattern(Pattern.compile(a.get("pattern")));
         } else {
             group.topics(a.get("source"));
         }

@@ -3,9 +3,12 @@ package io.syncer.reliability;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.produce.KafkaProducersConfig;
 import io.syncer.test.KafkaBroker;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -30,7 +33,7 @@ final class DiscoveryScenario {
         env.broker.createTopic(first, 3);
         env.broker.createTopic(target, 3);
         Child child = Child.start(env.work, "discovery", List.of("sink=kafka", "bootstrap=" + bootstrap,
-                "pattern=" + java.util.regex.Pattern.quote(prefix) + "-.*", "group=" + group, "target=" + target));
+                "pattern=" + Pattern.quote(prefix) + "-.*", "group=" + group, "target=" + target));
         try (KafkaProducers producers = KafkaProducers.create(KafkaProducersConfig.builder().bootstrapServers(bootstrap).build())) {
             long third = records / 3;
             Numbered.produce(producers, first, 0, third);
@@ -39,10 +42,10 @@ final class DiscoveryScenario {
             env.broker.admin().createPartitions(Map.of(first, NewPartitions.increaseTo(6))).all().get();
             Thread.sleep(1_000); // the producer learns the new partitions from its own metadata refresh
             long addedAt = System.nanoTime();
-            List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> added = new java.util.ArrayList<>();
+            List<ProducerRecord<byte[], byte[]>> added = new ArrayList<>();
             for (int p = 3; p < 6; p++) {
                 for (long seq = third + (p - 3) * (third / 3); seq < third + (p - 2) * (third / 3); seq++) {
-                    added.add(new org.apache.kafka.clients.producer.ProducerRecord<>(first, p, null, Numbered.value(seq)));
+                    added.add(new ProducerRecord<>(first, p, null, Numbered.value(seq)));
                 }
             }
             for (io.syncer.produce.SendResult r : producers.sendAll(added)) {

@@ -6,6 +6,7 @@ import io.syncer.test.EmbeddedKafkaBroker;
 import io.syncer.test.KafkaBroker;
 import io.syncer.test.OpenSearchNode;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -77,7 +78,7 @@ final class Env implements AutoCloseable {
      */
     static boolean stableToEnd(KafkaBroker broker, String topic) throws Exception {
         Map<TopicPartition, Long> end = broker.endOffsets(topic);
-        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         end.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = broker.admin()
                 .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();

@@ -9,7 +9,9 @@ import io.syncer.test.ChildProcessKafkaBroker;
 import io.syncer.test.ClickHouseServer;
 import io.syncer.test.ClsEndpoint;
 import io.syncer.test.KafkaBroker;
+import io.syncer.test.TopicReader;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +123,7 @@ final class SecurityScenario {
                 child.stop();
                 peakHeap = Math.max(peakHeap, child.peakHeapMb());
                 Numbered.Held held = Numbered.read(reader, target);
-                long deadLetters = io.syncer.test.TopicReader.readToEnd(reader, dlt, Duration.ofMinutes(1), r -> { });
+                long deadLetters = TopicReader.readToEnd(reader, dlt, Duration.ofMinutes(1), r -> { });
                 produced += records + bad;
                 delivered += held.distinct() + deadLetters;
                 lost += held.lost(records) + Math.max(0, bad - deadLetters);
@@ -241,7 +243,7 @@ final class SecurityScenario {
         boolean clickHouseHeld = out.lines().anyMatch(l -> l.contains("sink clickhouse") && l.contains("cannot write"));
         if (inOpenSearch != records || deadLetters != 0 || !clsHeld || !clickHouseHeld) {
             List<String> first = new ArrayList<>();
-            io.syncer.test.TopicReader.readToEnd(Map.of("bootstrap.servers", broker.bootstrapServers()), dlt,
+            TopicReader.readToEnd(Map.of("bootstrap.servers", broker.bootstrapServers()), dlt,
                     Duration.ofMinutes(1), r -> {
                         if (first.isEmpty()) {
                             r.headers().forEach(h -> first.add(h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8)));
@@ -319,7 +321,7 @@ final class SecurityScenario {
         Properties p = new Properties();
         client.forEach((k, v) -> p.setProperty("kafka." + k, String.valueOf(v)));
         other.forEach(p::setProperty);
-        try (java.io.Writer out = Files.newBufferedWriter(file)) {
+        try (Writer out = Files.newBufferedWriter(file)) {
             p.store(out, null);
         }
         return file;
