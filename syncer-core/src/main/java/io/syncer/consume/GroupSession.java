@@ -60,4 +60,14 @@ public interface GroupSession {
      * @return the metrics sink, never {@code null}
      */
     io.syncer.metrics.SyncerMetrics metrics();
+
+    /**
+     * Whether the handler should set the {@link io.syncer.LogContext} MDC keys around its calls into application
+     * code ({@link ConsumerGroupConfig.Builder#logContext}).
+     *
+     * @return the group's setting; {@code false} unless an implementation says otherwise
+     */
+    default boolean logContext() {
+        return false;
+    }
 }

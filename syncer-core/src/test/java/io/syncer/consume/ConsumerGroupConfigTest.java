@@ -86,6 +86,7 @@ class ConsumerGroupConfigTest {
         p.setProperty("syncer.consumer.offset.reset.policy", "by-duration:2h");
         p.setProperty("syncer.consumer.commit.interval", "500ms");
         p.setProperty("syncer.consumer.max.queued.records", "20_000");
+        p.setProperty("syncer.consumer.log.context", "true");
         p.setProperty("kafka.consumer.group.protocol", "consumer");
         p.setProperty("syncer.worker.workers", "16");
         p.setProperty("syncer.worker.ordering", "partition");
@@ -103,6 +104,14 @@ class ConsumerGroupConfigTest {
         assertEquals(OffsetResetPolicy.byDuration(Duration.ofHours(2)), c.offsetResetPolicy());
         assertEquals(Duration.ofMillis(500), c.commitInterval());
         assertEquals(20_000, c.maxQueuedRecords());
+        assertEquals(true, c.logContext());
+        assertEquals(false, ConsumerGroupConfig.builder().groupId("g").topics("t").bootstrapServers("k:9092").build()
+                .logContext(), "off by default (ConsumerGroupConfig.DEFAULT_LOG_CONTEXT)");
+        Properties bad = new Properties();
+        bad.putAll(p);
+        bad.setProperty("syncer.consumer.log.context", "yes");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConsumerGroupConfig.fromProperties(bad));
+        assertTrue(e.getMessage().contains("syncer.consumer.log.context must be true or false"), e.getMessage());
         assertEquals("consumer", c.kafkaProperties().get("group.protocol"));
         assertEquals("k1:9092,k2:9092", c.kafkaProperties().get("bootstrap.servers"));
 

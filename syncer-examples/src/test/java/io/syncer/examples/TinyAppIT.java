@@ -40,6 +40,9 @@ class TinyAppIT {
                     installed + " is missing or not this build's " + built + ": run the README's test command (mvn -B install),"
                             + " which installs each module before this test runs");
         }
+        Path bom = repository.resolve(Path.of("io", "syncer", "syncer-bom", version, "syncer-bom-" + version + ".pom"));
+        assertTrue(Files.isRegularFile(bom) && Files.readString(bom).equals(Files.readString(Path.of("..", "syncer-bom", "pom.xml"))),
+                bom + " is missing or not this build's BOM: run the README's test command (mvn -B install)");
         Path resources = Path.of("src", "test", "resources", "tiny-app");
         Files.writeString(dir.resolve("pom.xml"), fill(Files.readString(resources.resolve("pom.xml.template"))));
         Path source = dir.resolve("src/main/java/com/example/TinyApp.java");

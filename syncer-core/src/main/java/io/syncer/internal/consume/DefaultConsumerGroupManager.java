@@ -17,6 +17,7 @@ import io.syncer.metrics.SyncerMetrics;
 import io.syncer.produce.TransactionalKafkaProducers;
 import io.syncer.internal.commit.OffsetTracker;
 import io.syncer.internal.commit.QueueBudget;
+import io.syncer.internal.util.Mdc;
 import io.syncer.internal.util.NamedThreadFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -208,6 +209,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     // ------------------------------------------------------------------ poll thread
 
     private void run() {
+        logContext(); // the poll thread's own log lines, and the handler's setup, cleanup and close
         try {
             consumer = consumerFactory.apply(consumerProperties());
             Listener listener = new Listener();
@@ -317,11 +319,16 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
         commits.beforeDispatch(accepted.size());
         metrics.recordsConsumed(config.groupId(), tp, accepted.size());
         Claim claim = new Claim(tp, accepted, ps.tracker, this::requestHalt);
+        if (config.logContext()) {
+            Mdc.partition(config.groupId(), tp);
+        }
         try {
             handler.consumeClaim(session(Set.of(), Set.of(), false), claim);
         } catch (Throwable t) {
             failPartition(ps, accepted.get(0).offset(), "handler.consumeClaim threw " + t);
             LOG.error("group {}: handler failed on {}; partition failed closed", config.groupId(), tp, t);
+        } finally {
+            logContext(); // back to the poll thread's own, whatever the handler put
         }
     }
 
@@ -570,7 +577,15 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
     }
 
     private GroupSession session(Set<TopicPartition> added, Set<TopicPartition> revoked, boolean lost) {
-        return new Session(config.groupId(), assignmentView, added, revoked, lost, config.revokeTimeout(), metrics);
+        return new Session(config.groupId(), assignmentView, added, revoked, lost, config.revokeTimeout(), metrics,
+                config.logContext());
+    }
+
+    /** The poll thread's log context when it is on: the group alone, whatever a handler's call left. */
+    private void logContext() {
+        if (config.logContext()) {
+            Mdc.group(config.groupId());
+        }
     }
 
     /** Rebalance callbacks; run on the poll thread inside {@code poll} (and {@code close}). */
@@ -589,6 +604,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                     handler.setup(session(Set.copyOf(assigned), Set.of(), false));
                 } catch (Throwable t) {
                     LOG.error("group {}: handler.setup failed", config.groupId(), t);
+                } finally {
+                    logContext();
                 }
             }
             state.compareAndSet(ManagerState.STARTING, ManagerState.RUNNING);
@@ -736,6 +753,8 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
                 handler.cleanup(session(Set.of(), Set.copyOf(tps), lost));
             } catch (Throwable t) {
                 LOG.error("group {}: handler.cleanup {} failed", config.groupId(), why, t);
+            } finally {
+                logContext();
             }
         }
 
@@ -757,7 +776,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
 
     private record Session(String groupId, Set<TopicPartition> assignment, Set<TopicPartition> addedPartitions,
                            Set<TopicPartition> revokedPartitions, boolean partitionsLost, Duration revokeTimeout,
-                           SyncerMetrics metrics)
+                           SyncerMetrics metrics, boolean logContext)
             implements GroupSession {
     }
 

@@ -9,6 +9,7 @@ import io.syncer.consume.GroupSession;
 import io.syncer.consume.PartitionClaim;
 import io.syncer.failure.DeadLetterHeaders;
 import io.syncer.failure.DeadLetterPolicy;
+import io.syncer.internal.util.Mdc;
 import io.syncer.internal.util.NamedThreadFactory;
 import io.syncer.metrics.SyncerMetrics;
 import io.syncer.queue.AsyncConsumeWorker;
@@ -98,6 +99,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     /** Continuations of asynchronous work: inline on syncer's threads, handed off from any other. */
     private final java.util.concurrent.Executor continuations = NamedThreadFactory.inlineOnOwnedThreads(this::handOff);
     private String group = "";
+    /** Whether the record's log context is set around the decoder and the worker; from the group's session. */
+    private volatile boolean logContext;
     private SyncerMetrics metrics = SyncerMetrics.NOOP;
 
     private final LongAdder processed = new LongAdder();
@@ -136,6 +139,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             }
             started = true;
             group = session.groupId();
+            logContext = session.logContext();
             metrics = session.metrics();
             String prefix = "syncer-worker-" + config.name();
             threads = new Thread[config.workers()];
@@ -336,6 +340,20 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             finish(item, false);
             return;
         }
+        if (!logContext) {
+            decodeAndConsume(workerId, item);
+            return;
+        }
+        // the record's coordinates in the MDC around the decoder and the worker, cleared after (a reused thread)
+        Mdc.record(group, item.record);
+        try {
+            decodeAndConsume(workerId, item);
+        } finally {
+            Mdc.clear();
+        }
+    }
+
+    private void decodeAndConsume(int workerId, Item item) {
         T value;
         try {
             value = decoder.decode(item.record);

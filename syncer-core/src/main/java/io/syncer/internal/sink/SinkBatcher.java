@@ -1,6 +1,7 @@
 package io.syncer.internal.sink;
 
 import io.syncer.SyncerException;
+import io.syncer.internal.util.Mdc;
 import io.syncer.internal.util.NamedThreadFactory;
 import io.syncer.sink.BatchPolicy;
 import io.syncer.sink.Sink;
@@ -56,6 +57,7 @@ public final class SinkBatcher<T> {
     private static final int WARN_EVERY_PROBES = 10;
 
     private final Sink<T> sink;
+    private final String group;
     private final BatchPolicy policy;
     private final ScheduledThreadPoolExecutor timer;
     private final Object lock = new Object();
@@ -78,6 +80,15 @@ public final class SinkBatcher<T> {
     private final java.util.concurrent.Executor continuations = NamedThreadFactory.inlineOnOwnedThreads(this::runOnTimer);
 
     public SinkBatcher(Sink<T> sink) {
+        this(sink, null);
+    }
+
+    /**
+     * A batcher for {@code sink} of the pipeline of consumer group {@code group}, which sets the log context
+     * around the sink's writes; {@code null} sets none.
+     */
+    public SinkBatcher(Sink<T> sink, String group) {
+        this.group = group;
         this.sink = sink;
         this.policy = sink.batchPolicy();
         this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("syncer-sink-" + sink.name(), true));
@@ -213,6 +224,7 @@ public final class SinkBatcher<T> {
             records.add(p.record);
         }
         CompletionStage<List<SinkResult>> stage;
+        Map<String, String> context = group == null ? null : Mdc.sink(group, sink.name());
         try {
             stage = sink.write(records);
             if (stage == null) {
@@ -220,6 +232,10 @@ public final class SinkBatcher<T> {
             }
         } catch (Throwable t) {
             stage = CompletableFuture.failedFuture(t);
+        } finally {
+            if (group != null) {
+                Mdc.restore(context);
+            }
         }
         // Continue on the sink's own thread, never on a client's I/O thread: the next write may block.
         stage.whenCompleteAsync((results, error) -> {
