@@ -97,8 +97,9 @@ final class SecurityScenario {
                 int bad = records / 1_000;
                 KafkaProducersConfig.Builder producerConfig = KafkaProducersConfig.builder().bootstrapServers(secure);
                 client.forEach(producerConfig::kafkaProperty);
-                seen.add(producerConfig.build().toString());
-                try (KafkaProducers producers = KafkaProducers.create(producerConfig.build())) {
+                KafkaProducersConfig producing = producerConfig.build();
+                seen.add(producing.toString());
+                try (KafkaProducers producers = KafkaProducers.create(producing)) {
                     Numbered.produce(producers, source, 0, records);
                     List<ProducerRecord<byte[], byte[]>> notJson = new ArrayList<>();
                     for (int i = 0; i < bad; i++) {

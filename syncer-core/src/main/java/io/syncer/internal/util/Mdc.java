@@ -32,14 +32,14 @@ public final class Mdc {
     }
 
     /**
-     * A sink's context: group (if known) and sink. A batch may be written on a worker thread (the record that filled
+     * A sink's context: group and sink. A batch may be written on a worker thread (the record that filled
      * it), inside that record's context: the caller puts the returned context back with {@link #restore}.
      *
      * @return the context before, or {@code null} if there was none
      */
     public static Map<String, String> sink(String group, String sink) {
         Map<String, String> before = MDC.getCopyOfContextMap();
-        MDC.setContextMap(group.isEmpty() ? Map.of(LogContext.SINK, sink) : Map.of(LogContext.GROUP, group, LogContext.SINK, sink));
+        MDC.setContextMap(Map.of(LogContext.GROUP, group, LogContext.SINK, sink));
         return before;
     }
 
