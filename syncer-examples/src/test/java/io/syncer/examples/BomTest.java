@@ -66,7 +66,7 @@ class BomTest {
         Map<String, String> expected = Map.of("syncer-core", "io.syncer.core", "syncer-micrometer", "io.syncer.micrometer",
                 "syncer-sink-kafka", "io.syncer.sink.kafka", "syncer-sink-es", "io.syncer.sink.es",
                 "syncer-sink-cls", "io.syncer.sink.cls", "syncer-sink-clickhouse", "io.syncer.sink.clickhouse",
-                "syncer-test", "io.syncer.test");
+                "syncer-test", "io.syncer.test", "syncer-spring-boot-starter", "io.syncer.spring");
         for (String module : texts(parent.getDocumentElement(), "module")) {
             if (NOT_PUBLISHED.contains(module)) {
                 continue;

@@ -1,0 +1,2 @@
+/** Binding of {@code syncer.pipelines} onto syncer's builders; not API. */
+package io.syncer.spring.internal;
