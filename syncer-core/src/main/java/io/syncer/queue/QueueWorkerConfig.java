@@ -5,6 +5,7 @@ import io.syncer.failure.ErrorClassifier;
 import io.syncer.failure.RetryPolicy;
 import io.syncer.internal.util.ConfigProperties;
 import io.syncer.internal.util.Require;
+import io.syncer.trace.Tracing;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
@@ -31,6 +32,8 @@ public final class QueueWorkerConfig {
     public static final ErrorClassifier DEFAULT_ERROR_CLASSIFIER = ErrorClassifier.defaults();
     /** Default {@link Builder#deadLetterPolicy}: {@link DeadLetterPolicy#halt()}. */
     public static final DeadLetterPolicy DEFAULT_DEAD_LETTER_POLICY = DeadLetterPolicy.halt();
+    /** Default {@link Builder#tracing}: {@link Tracing#NOOP} (no spans). */
+    public static final Tracing DEFAULT_TRACING = Tracing.NOOP;
 
     private final String name;
     private final int workers;
@@ -39,6 +42,7 @@ public final class QueueWorkerConfig {
     private final RetryPolicy retryPolicy;
     private final ErrorClassifier errorClassifier;
     private final DeadLetterPolicy deadLetterPolicy;
+    private final Tracing tracing;
 
     private QueueWorkerConfig(Builder b) {
         this.name = b.name;
@@ -48,6 +52,7 @@ public final class QueueWorkerConfig {
         this.retryPolicy = b.retryPolicy;
         this.errorClassifier = b.errorClassifier;
         this.deadLetterPolicy = b.deadLetterPolicy;
+        this.tracing = b.tracing;
     }
 
     /**
@@ -140,6 +145,7 @@ public final class QueueWorkerConfig {
         b.retryPolicy = retryPolicy;
         b.errorClassifier = errorClassifier;
         b.deadLetterPolicy = deadLetterPolicy;
+        b.tracing = tracing;
         return b;
     }
 
@@ -163,6 +169,11 @@ public final class QueueWorkerConfig {
         return deadLetterPolicy;
     }
 
+    /** @return where each record's span and each sink write's span go */
+    public Tracing tracing() {
+        return tracing;
+    }
+
     @Override
     public String toString() {
         return "QueueWorkerConfig{name=" + name + ", workers=" + workers + ", maxInFlight=" + maxInFlight
@@ -178,6 +189,7 @@ public final class QueueWorkerConfig {
         private RetryPolicy retryPolicy = DEFAULT_RETRY_POLICY;
         private ErrorClassifier errorClassifier = DEFAULT_ERROR_CLASSIFIER;
         private DeadLetterPolicy deadLetterPolicy = DEFAULT_DEAD_LETTER_POLICY;
+        private Tracing tracing = DEFAULT_TRACING;
 
         private Builder() {
         }
@@ -265,6 +277,19 @@ public final class QueueWorkerConfig {
          */
         public Builder deadLetterPolicy(DeadLetterPolicy policy) {
             this.deadLetterPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Where each record's span (current around the decoder, the worker, the router and the sink
+         * calls made for it) and each sink write's span go, e.g. syncer-opentelemetry's
+         * {@code OpenTelemetryTracing}. Default {@link #DEFAULT_TRACING}: none.
+         *
+         * @param tracing the tracing binding
+         * @return this builder
+         */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package io.syncer.sink;
 
+import io.syncer.trace.TraceSpan;
+import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -11,9 +13,34 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param destination where inside the sink it goes (a topic, index, table, log topic), as the
  *     {@link Router} chose; {@code null} means the sink's default
  * @param source the consumed record
+ * @param trace the span of the record's processing ({@link TraceSpan#NOOP} when not traced): a sink that
+ *     produces records for it injects it into their headers, as the Kafka sink does
  * @param <T> the item type
  */
-public record SinkRecord<T>(T value, String destination, ConsumerRecord<byte[], byte[]> source) {
+public record SinkRecord<T>(T value, String destination, ConsumerRecord<byte[], byte[]> source, TraceSpan trace) {
+    /**
+     * Checks the span.
+     *
+     * @param value the decoded item
+     * @param destination where inside the sink it goes, {@code null} for the default
+     * @param source the consumed record
+     * @param trace the record's span
+     */
+    public SinkRecord {
+        Objects.requireNonNull(trace, "trace");
+    }
+
+    /**
+     * An untraced record.
+     *
+     * @param value the decoded item
+     * @param destination where inside the sink it goes, {@code null} for the default
+     * @param source the consumed record
+     */
+    public SinkRecord(T value, String destination, ConsumerRecord<byte[], byte[]> source) {
+        this(value, destination, source, TraceSpan.NOOP);
+    }
+
     /**
      * The size counted against {@link BatchPolicy#maxBytes()}: the source record's key plus value.
      *

@@ -63,10 +63,12 @@ class BomTest {
     void everyPublishedJarHasAStableAutomaticModuleName() throws Exception {
         Document parent = read(Path.of("..", "pom.xml"));
         String version = text(parent.getDocumentElement(), "version");
-        Map<String, String> expected = Map.of("syncer-core", "io.syncer.core", "syncer-micrometer", "io.syncer.micrometer",
-                "syncer-sink-kafka", "io.syncer.sink.kafka", "syncer-sink-es", "io.syncer.sink.es",
-                "syncer-sink-cls", "io.syncer.sink.cls", "syncer-sink-clickhouse", "io.syncer.sink.clickhouse",
-                "syncer-test", "io.syncer.test", "syncer-spring-boot-starter", "io.syncer.spring");
+        Map<String, String> expected = Map.ofEntries(Map.entry("syncer-core", "io.syncer.core"),
+                Map.entry("syncer-micrometer", "io.syncer.micrometer"), Map.entry("syncer-sink-kafka", "io.syncer.sink.kafka"),
+                Map.entry("syncer-sink-es", "io.syncer.sink.es"), Map.entry("syncer-sink-cls", "io.syncer.sink.cls"),
+                Map.entry("syncer-sink-clickhouse", "io.syncer.sink.clickhouse"), Map.entry("syncer-test", "io.syncer.test"),
+                Map.entry("syncer-spring-boot-starter", "io.syncer.spring"),
+                Map.entry("syncer-opentelemetry", "io.syncer.opentelemetry"));
         for (String module : texts(parent.getDocumentElement(), "module")) {
             if (NOT_PUBLISHED.contains(module)) {
                 continue;

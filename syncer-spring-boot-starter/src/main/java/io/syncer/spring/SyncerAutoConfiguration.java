@@ -4,6 +4,7 @@ import io.syncer.Syncer;
 import io.syncer.metrics.SyncerMetrics;
 import io.syncer.produce.KafkaProducers;
 import io.syncer.spring.internal.PipelineFactory;
+import io.syncer.trace.Tracing;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +24,9 @@ import org.springframework.context.annotation.Lazy;
  * {@link KafkaProducers} bean from {@code syncer.producer} unless the application defines one (created
  * when first needed: by a dead-letter topic or by the application's own Kafka sinks), the
  * {@link SyncerMetrics} on the application's Micrometer {@code MeterRegistry} when there is one, and
- * the {@link SyncerPipelines} built from {@code syncer.pipelines}.
+ * the {@link Tracing} on the application's {@code OpenTelemetry} bean when there is one and
+ * syncer-opentelemetry is on the class path, and the {@link SyncerPipelines} built from
+ * {@code syncer.pipelines}.
  *
  * <p>Turned off by {@code syncer.enabled=false}.
  */
@@ -52,15 +55,17 @@ public class SyncerAutoConfiguration {
      * @param beans the context, for sink, router and decoder beans
      * @param producers the producer, asked for only by pipelines with a dead-letter topic
      * @param metrics the metrics binding, if any
+     * @param tracing the tracing binding, if any
      * @return the pipelines
      */
     @Bean
     @ConditionalOnMissingBean
     public SyncerPipelines syncerPipelines(SyncerProperties properties, ListableBeanFactory beans,
                                            ObjectProvider<KafkaProducers> producers,
-                                           ObjectProvider<SyncerMetrics> metrics) {
+                                           ObjectProvider<SyncerMetrics> metrics,
+                                           ObjectProvider<Tracing> tracing) {
         PipelineFactory factory = new PipelineFactory(beans, properties, producers::getObject,
-                metrics.getIfAvailable(() -> SyncerMetrics.NOOP));
+                metrics.getIfAvailable(() -> SyncerMetrics.NOOP), tracing.getIfAvailable(() -> Tracing.NOOP));
         Map<String, Syncer> pipelines = new LinkedHashMap<>();
         Map<String, Duration> closeTimeouts = new LinkedHashMap<>();
         Map<String, Duration> awaitRunning = new LinkedHashMap<>();
@@ -79,6 +84,18 @@ public class SyncerAutoConfiguration {
             }
         }
         return new SyncerPipelines(pipelines, closeTimeouts, awaitRunning, properties.isAutoStartup());
+    }
+
+    /** The OpenTelemetry binding, when syncer-opentelemetry and an {@code OpenTelemetry} bean are present. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"io.syncer.opentelemetry.OpenTelemetryTracing", "io.opentelemetry.api.OpenTelemetry"})
+    static class OpenTelemetryTracingConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(Tracing.class)
+        Tracing syncerTracing(ObjectProvider<io.opentelemetry.api.OpenTelemetry> openTelemetry) {
+            io.opentelemetry.api.OpenTelemetry otel = openTelemetry.getIfAvailable();
+            return otel == null ? Tracing.NOOP : io.syncer.opentelemetry.OpenTelemetryTracing.create(otel);
+        }
     }
 
     /** The Micrometer binding, when syncer-micrometer and a {@code MeterRegistry} bean are present. */

@@ -147,6 +147,26 @@ class SyncerAutoConfigurationTest {
         assertStartFails(p, "syncer.pipelines.p.consumer", "set syncer.bootstrap-servers");
     }
 
+    @Configuration(proxyBeanMethods = false)
+    static class WithOpenTelemetry {
+        @Bean
+        io.opentelemetry.api.OpenTelemetry openTelemetry() {
+            return io.opentelemetry.api.OpenTelemetry.noop();
+        }
+    }
+
+    @Test
+    void anOpenTelemetryBeanTurnsTracingOnAndNoneLeavesItOff() {
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(App.class, WithOpenTelemetry.class)
+                .web(WebApplicationType.NONE).properties(base()).logStartupInfo(false)
+                .bannerMode(org.springframework.boot.Banner.Mode.OFF).run()) {
+            assertTrue(ctx.getBean(io.syncer.trace.Tracing.class) instanceof io.syncer.opentelemetry.OpenTelemetryTracing);
+        }
+        try (ConfigurableApplicationContext ctx = start(base())) {
+            assertEquals(io.syncer.trace.Tracing.NOOP, ctx.getBean(io.syncer.trace.Tracing.class));
+        }
+    }
+
     @Test
     void syncerEnabledFalseBuildsNothing() {
         Map<String, Object> p = base();

@@ -19,6 +19,9 @@ import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.QueueWorkerStats;
 import io.syncer.queue.RecordDecoder;
 import io.syncer.sink.SinkWriteException;
+import io.syncer.trace.TraceScope;
+import io.syncer.trace.TraceSpan;
+import io.syncer.trace.Tracing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -73,6 +76,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultQueueWorker.class);
 
     private final QueueWorkerConfig config;
+    private final Tracing tracing;
     private final RecordDecoder<T> decoder;
     private final AsyncConsumeWorker<T> worker;
 
@@ -110,6 +114,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     public DefaultQueueWorker(QueueWorkerConfig config, RecordDecoder<T> decoder, AsyncConsumeWorker<T> worker) {
         this.config = config;
+        this.tracing = config.tracing();
         this.decoder = decoder;
         this.worker = worker;
     }
@@ -337,19 +342,54 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     /** The choke point for user code: everything the decoder or worker throws is caught here. */
     private void execute(int workerId, Item item) {
         if (item.claim.isStopped(item.record)) {
+            endSpan(item, TraceSpan.RELEASED, null);
             finish(item, false);
             return;
         }
-        if (!logContext) {
-            decodeAndConsume(workerId, item);
-            return;
+        if (item.span == TraceSpan.NOOP && tracing != Tracing.NOOP) {
+            item.span = startSpan(item.record);
         }
-        // the record's coordinates in the MDC around the decoder and the worker, cleared after (a reused thread)
-        Mdc.record(group, item.record);
+        // the record's span is current around the decoder, the worker and the sink calls made for it, and the
+        // scope is closed after: a reused worker thread carries no context into the next record
+        TraceScope scope = item.span.makeCurrent();
         try {
-            decodeAndConsume(workerId, item);
+            if (!logContext) {
+                decodeAndConsume(workerId, item);
+                return;
+            }
+            // the record's coordinates in the MDC around the decoder and the worker, cleared after (a reused thread)
+            Mdc.record(group, item.record);
+            try {
+                decodeAndConsume(workerId, item);
+            } finally {
+                Mdc.clear();
+            }
         } finally {
-            Mdc.clear();
+            scope.close();
+        }
+    }
+
+    private TraceSpan startSpan(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            TraceSpan span = tracing.startRecord(group, record);
+            return span == null ? TraceSpan.NOOP : span;
+        } catch (RuntimeException e) {
+            LOG.warn("queue {}: tracing could not start the span of {}; it runs untraced: {}", config.name(),
+                    coordinates(record), e.toString());
+            return TraceSpan.NOOP;
+        }
+    }
+
+    /** Ends the record's span with its outcome, once. */
+    private static void endSpan(Item item, String outcome, Throwable error) {
+        TraceSpan span = item.span;
+        if (span != TraceSpan.NOOP) {
+            item.span = TraceSpan.NOOP;
+            try {
+                span.end(outcome, error);
+            } catch (RuntimeException e) {
+                LOG.warn("tracing failed to end a span: {}", e.toString());
+            }
         }
     }
 
@@ -400,6 +440,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     private void succeed(Item item) {
+        endSpan(item, TraceSpan.PROCESSED, null);
         if (item.claim.markProcessed(item.record)) {
             metrics.recordProcessed(group, item.tp);
         }
@@ -419,10 +460,12 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             // a sink in an outage gave it back as the pipeline closes: not retried, not dead-lettered, and the drain
             // does not wait for it; the partition's next owner gets it again
             item.claim.giveBack(item.record);
+            endSpan(item, TraceSpan.RELEASED, error);
             finish(item, false);
             return;
         }
         if (isStopping() || item.claim.isStopped(item.record) || disowned(item)) {
+            endSpan(item, TraceSpan.RELEASED, error);
             finish(item, false); // not retried here: re-delivered to the partition's next owner
             return;
         }
@@ -433,6 +476,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             LOG.warn("queue {}: attempt {} for {} failed, retrying in {} ms: {}", config.name(), item.attempts,
                     coordinates(item.record), delayMs, error.toString());
             metrics.recordRetried(group, item.tp);
+            item.span.retrying(item.attempts, error);
             finish(item, true);
             schedule(() -> requeue(item), delayMs);
         } else {
@@ -482,12 +526,14 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                         + " key, value and headers", config.name(), coordinates(item.record), topic, tooLarge.getMessage());
                 writeDeadLetter(item, error, reason, topic, withoutPayload(dead, item.record, tooLarge));
             } else if (sendError == null) {
+                endSpan(item, TraceSpan.DEAD_LETTERED, error);
                 if (item.claim.markProcessed(item.record)) {
                     metrics.recordDeadLettered(group, item.tp);
                 }
                 deadLettered.increment();
                 unpark(item);
             } else if (isStopping() || item.claim.isStopped(item.record) || disowned(item)) {
+                endSpan(item, TraceSpan.RELEASED, sendError);
                 unpark(item); // revoked or closing: the record is re-delivered to the partition's next owner
             } else if (config.errorClassifier().isRetriable(sendError)) {
                 long delayMs = config.retryPolicy().maxBackoff().toMillis();
@@ -516,6 +562,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         LOG.error("queue {}: halting {} at offset {}: {}", config.name(), item.tp, item.record.offset(), reason);
         item.claim.halt(item.record, reason);
         halted.increment();
+        if (item.span != TraceSpan.NOOP) {
+            endSpan(item, TraceSpan.HALTED, new SyncerException(reason));
+        }
         unpark(item);
     }
 
@@ -544,6 +593,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         headers.add(DeadLetterHeaders.EXCEPTION_MESSAGE, utf8(message));
         headers.add(DeadLetterHeaders.ATTEMPTS, utf8(Integer.toString(item.attempts)));
         headers.add(DeadLetterHeaders.REASON, utf8(reason));
+        item.span.inject(headers); // the dead letter continues the record's trace
         SinkWriteException sinkError = find(error, SinkWriteException.class);
         if (sinkError != null) {
             headers.add(DeadLetterHeaders.SINK, utf8(sinkError.sink()));
@@ -674,6 +724,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             parked--;
             parkedItems.remove(item);
             if (stopping || disowned(item) || item.claim.isStopped(item.record)) {
+                endSpan(item, TraceSpan.RELEASED, null);
                 release(item.shard);
                 if (!ready.isEmpty()) {
                     workAvailable.signal(); // release may have made the shard ready (a re-delivered record joined it)
@@ -757,6 +808,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         Shard shard;
         int attempts;
         long firstAttemptNanos;
+        /** Started before the first attempt, ended once with the outcome; NOOP when not traced. */
+        TraceSpan span = TraceSpan.NOOP;
 
         Item(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp, int epoch) {
             this.record = record;
@@ -772,6 +825,12 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private static final class Current {
         DefaultQueueWorker<?> queue;
         Item item;
+    }
+
+    /** The span of the record the calling worker thread runs; {@link TraceSpan#NOOP} off a worker call. */
+    static TraceSpan currentSpan() {
+        Current c = CURRENT.get();
+        return c.item == null ? TraceSpan.NOOP : c.item.span;
     }
 
     /** Whether the record the calling worker thread runs was disowned; {@code false} off a worker call. */

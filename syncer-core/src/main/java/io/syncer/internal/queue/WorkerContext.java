@@ -11,6 +11,11 @@ public final class WorkerContext {
     private WorkerContext() {
     }
 
+    /** @return the span of the record the calling worker thread processes; {@link io.syncer.trace.TraceSpan#NOOP} off a worker call */
+    public static io.syncer.trace.TraceSpan currentSpan() {
+        return DefaultQueueWorker.currentSpan();
+    }
+
     /** @return whether the record the calling worker thread processes was disowned; {@code false} off a worker call */
     public static boolean currentRecordDisowned() {
         return DefaultQueueWorker.currentRecordDisowned();

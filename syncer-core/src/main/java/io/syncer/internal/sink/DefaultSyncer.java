@@ -33,7 +33,8 @@ public final class DefaultSyncer<T> implements Syncer {
                          TransactionalKafkaProducers transactions) {
         SyncerMetrics safe = SafeMetrics.of(metrics);
         for (Sink<T> sink : sinks) {
-            batchers.put(sink.name(), new SinkBatcher<>(sink, consumer.logContext() ? consumer.groupId() : null));
+            batchers.put(sink.name(), new SinkBatcher<>(sink, consumer.logContext() ? consumer.groupId() : null,
+                    worker.tracing(), consumer.groupId()));
         }
         FanOutWorker<T> fanOut = new FanOutWorker<>(router, batchers, unrouted, safe, consumer.groupId());
         // A record in flight here waits in a sink batch: starving the batches below the queue bound

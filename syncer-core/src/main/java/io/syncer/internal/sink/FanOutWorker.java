@@ -79,17 +79,19 @@ public final class FanOutWorker<T> implements AsyncConsumeWorker<Decoded<T>> {
         if (routes.size() == 1) {
             // the common case, with the fewest objects per record: a retry rewrites only this sink anyway
             Route route = routes.get(0);
-            return batcher(route).submitOutcome(new SinkRecord<>(decoded.value(), route.destination(), source));
+            return batcher(route).submitOutcome(new SinkRecord<>(decoded.value(), route.destination(), source,
+                    io.syncer.internal.queue.WorkerContext.currentSpan()));
         }
         Set<Route> done = delivered.computeIfAbsent(source, r -> ConcurrentHashMap.newKeySet());
         List<CompletableFuture<SinkResult>> results = new ArrayList<>(routes.size());
         List<String> sinks = new ArrayList<>(routes.size());
+        io.syncer.trace.TraceSpan span = io.syncer.internal.queue.WorkerContext.currentSpan();
         for (Route route : routes) {
             if (done.contains(route)) {
                 continue;
             }
             sinks.add(route.sink());
-            results.add(batcher(route).submit(new SinkRecord<>(decoded.value(), route.destination(), source))
+            results.add(batcher(route).submit(new SinkRecord<>(decoded.value(), route.destination(), source, span))
                     .thenApply(result -> {
                         if (result.status() == SinkResult.Status.OK) {
                             done.add(route);

@@ -9,6 +9,9 @@ import io.syncer.sink.SinkOutage;
 import io.syncer.sink.SinkRecord;
 import io.syncer.sink.SinkResult;
 import io.syncer.sink.SinkStats;
+import io.syncer.trace.TraceScope;
+import io.syncer.trace.TraceSpan;
+import io.syncer.trace.Tracing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -58,6 +61,8 @@ public final class SinkBatcher<T> {
 
     private final Sink<T> sink;
     private final String group;
+    private final Tracing tracing;
+    private final String tracedGroup;
     private final BatchPolicy policy;
     private final ScheduledThreadPoolExecutor timer;
     private final Object lock = new Object();
@@ -80,15 +85,17 @@ public final class SinkBatcher<T> {
     private final java.util.concurrent.Executor continuations = NamedThreadFactory.inlineOnOwnedThreads(this::runOnTimer);
 
     public SinkBatcher(Sink<T> sink) {
-        this(sink, null);
+        this(sink, null, Tracing.NOOP, null);
     }
 
     /**
-     * A batcher for {@code sink} of the pipeline of consumer group {@code group}, which sets the log context
-     * around the sink's writes; {@code null} sets none.
+     * A batcher for {@code sink} of the pipeline of consumer group {@code tracedGroup}: {@code group}, when not
+     * {@code null}, sets the log context around the sink's writes; {@code tracing} gets a span per write.
      */
-    public SinkBatcher(Sink<T> sink, String group) {
+    public SinkBatcher(Sink<T> sink, String group, Tracing tracing, String tracedGroup) {
         this.group = group;
+        this.tracing = tracing;
+        this.tracedGroup = tracedGroup;
         this.sink = sink;
         this.policy = sink.batchPolicy();
         this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("syncer-sink-" + sink.name(), true));
@@ -225,6 +232,8 @@ public final class SinkBatcher<T> {
         }
         CompletionStage<List<SinkResult>> stage;
         Map<String, String> context = group == null ? null : Mdc.sink(group, sink.name());
+        TraceSpan span = tracing == Tracing.NOOP ? TraceSpan.NOOP : startWriteSpan(records);
+        TraceScope scope = span.makeCurrent();
         try {
             stage = sink.write(records);
             if (stage == null) {
@@ -233,6 +242,7 @@ public final class SinkBatcher<T> {
         } catch (Throwable t) {
             stage = CompletableFuture.failedFuture(t);
         } finally {
+            scope.close();
             if (group != null) {
                 Mdc.restore(context);
             }
@@ -240,6 +250,7 @@ public final class SinkBatcher<T> {
         // Continue on the sink's own thread, never on a client's I/O thread: the next write may block.
         stage.whenCompleteAsync((results, error) -> {
             try {
+                endQuietly(span, error);
                 complete(batch, results, error);
             } finally {
                 synchronized (lock) {
@@ -248,6 +259,27 @@ public final class SinkBatcher<T> {
                 dispatch();
             }
         }, continuations);
+    }
+
+    private static void endQuietly(TraceSpan span, Throwable error) {
+        try {
+            span.end(TraceSpan.WRITTEN, error);
+        } catch (RuntimeException e) {
+            LOG.warn("tracing failed to end a sink write's span: {}", e.toString());
+        }
+    }
+
+    private TraceSpan startWriteSpan(List<SinkRecord<T>> records) {
+        List<TraceSpan> spans = new ArrayList<>(records.size());
+        for (SinkRecord<T> r : records) {
+            spans.add(r.trace());
+        }
+        try {
+            TraceSpan span = tracing.startSinkWrite(tracedGroup, sink.name(), spans);
+            return span == null ? TraceSpan.NOOP : span;
+        } catch (RuntimeException e) {
+            return TraceSpan.NOOP; // tracing must not stop a write
+        }
     }
 
     /** A deferred record's final result: no outage holds and no second deferral at that point. */

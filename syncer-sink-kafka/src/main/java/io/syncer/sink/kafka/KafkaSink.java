@@ -34,7 +34,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Forwards records to Kafka: to the topic the {@link io.syncer.sink.Router} chose
  * ({@link SinkRecord#destination()}), or to the sink's default topic. By default the source
  * record's key, value, headers and timestamp are forwarded unchanged; a {@link Transform} builds
- * another record (e.g. a trimmed JSON for an analysis topic).
+ * another record (e.g. a trimmed JSON for an analysis topic). With tracing on
+ * ({@link io.syncer.queue.QueueWorkerConfig.Builder#tracing}), each produced record's headers carry the
+ * trace context of its source record's processing span instead of the source's own.
  *
  * <p>The sink never blocks core's threads: {@code send} calls run on the sink's own thread
  * ({@code syncer-sink-<name>-send}; they block only when the producer's buffer is full), and a
@@ -145,7 +147,11 @@ public final class KafkaSink<T> implements Sink<T> {
                 continue;
             }
             try {
-                built.set(i, Objects.requireNonNull(transform.apply(record, topic), "the transform returned null"));
+                ProducerRecord<byte[], byte[]> produced = Objects.requireNonNull(transform.apply(record, topic),
+                        "the transform returned null");
+                // the downstream consumer continues the record's trace (replacing the source's context)
+                record.trace().inject(produced.headers());
+                built.set(i, produced);
             } catch (Exception e) {
                 out[i] = SinkResult.fail(new SyncerException("sink " + name + ": transform failed: " + e, e));
                 continue;

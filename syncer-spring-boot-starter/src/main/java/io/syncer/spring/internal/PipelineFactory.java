@@ -19,6 +19,7 @@ import io.syncer.sink.Router;
 import io.syncer.sink.Sink;
 import io.syncer.sink.UnroutedPolicy;
 import io.syncer.spring.SyncerProperties;
+import io.syncer.trace.Tracing;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class PipelineFactory {
     private final SyncerProperties root;
     private final Supplier<KafkaProducers> producers;
     private final SyncerMetrics metrics;
+    private final Tracing tracing;
     private final java.util.Set<String> claimedSinks = new TreeSet<>();
 
     /**
@@ -48,13 +50,15 @@ public final class PipelineFactory {
      * @param root the whole {@code syncer.} section
      * @param producers the producer bean, asked for only when a pipeline has a dead-letter topic
      * @param metrics where every pipeline's meters go
+     * @param tracing where every pipeline's spans go
      */
     public PipelineFactory(ListableBeanFactory beans, SyncerProperties root, Supplier<KafkaProducers> producers,
-                           SyncerMetrics metrics) {
+                           SyncerMetrics metrics, Tracing tracing) {
         this.beans = beans;
         this.root = root;
         this.producers = producers;
         this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     /**
@@ -164,7 +168,7 @@ public final class PipelineFactory {
     }
 
     private QueueWorkerConfig worker(String name, SyncerProperties.Worker w) {
-        QueueWorkerConfig.Builder b = QueueWorkerConfig.builder().name(name);
+        QueueWorkerConfig.Builder b = QueueWorkerConfig.builder().name(name).tracing(tracing);
         set(w.getWorkers(), b::workers);
         set(w.getMaxInFlight(), b::maxInFlight);
         set(w.getOrdering(), v -> b.ordering(enumValue(OrderingMode.class, v)));
