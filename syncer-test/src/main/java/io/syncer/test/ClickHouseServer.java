@@ -56,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * <p>Tests must never skip for lack of a server: without the binary {@link #start()} throws an
  * {@link IllegalStateException} that says how to install it.
  *
+ * <p>{@link #startContainer()} runs a modern server (default {@value ContainerSettings#DEFAULT_CLICKHOUSE_IMAGE}) in a
+ * Docker container through Testcontainers instead, with the same user ({@value #DEFAULT_USER}, empty password) and
+ * the same raw-HTTP helpers; {@link #startOrExternal()} and {@link ClickHouseExtension} do so when
+ * {@value ContainerSettings#SELECTION_ENV} asks for {@code clickhouse}. Its HTTP and TCP ports are bound to fixed host
+ * ports, so {@link #stop()} and {@link #restart()} stop and start the container on the same address and data.
+ *
  * <p>Thread-safe: queries may run concurrently; the lifecycle methods are synchronized and block until the child
  * has changed state. The password never appears in {@link #toString()} or in log output.
  */
@@ -95,6 +101,8 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
     private static final int START_ATTEMPTS = 3;
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,199}");
     private static final Pattern ERROR_CODE = Pattern.compile("^Code: (\\d+)");
+    /** How long a container's {@link #restart()} waits for {@code /ping}: a modern server loads its tables first. */
+    private static final Duration CONTAINER_READY_TIMEOUT = Duration.ofSeconds(120);
 
     private final String httpUrl;
     private final int httpPort;
@@ -103,8 +111,10 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
     private final String password;
     /** The child's temporary directory, or {@code null} for an external server. */
     private final Path directory;
-    /** The command that starts the child, or {@code null} for an external server. */
+    /** The command that starts the child, or {@code null} for an external server or a container. */
     private final List<String> command;
+    /** The container, or {@code null} for a child or an external server. */
+    private final ServiceContainer container;
     private final ExecutorService httpExecutor;
     private final HttpClient http;
     private final Thread shutdownHook;
@@ -116,7 +126,8 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
     private boolean closed;
 
     private ClickHouseServer(String httpUrl, int httpPort, int tcpPort, String user, String password,
-            Path directory, List<String> command) {
+            Path directory, List<String> command, ServiceContainer container) {
+        this.container = container;
         this.httpUrl = httpUrl;
         this.httpPort = httpPort;
         this.tcpPort = tcpPort;
@@ -171,17 +182,26 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
     }
 
     /**
-     * Returns a handle on the server named by {@value #URL_ENV} (with {@value #USER_ENV} and {@value #PASSWORD_ENV})
-     * if that variable is set and not blank, else {@link #start()}s a child server. On an external server
-     * {@link #stop()} and {@link #restart()} throw {@link UnsupportedOperationException}, and tests should use unique
-     * table names, see {@link #uniqueTableName(String)}.
+     * Returns the server the environment asks for: a container ({@link #startContainer(String)}) if
+     * {@value ContainerSettings#SELECTION_ENV} or {@code -D}{@value ContainerSettings#SELECTION_PROPERTY} asks for
+     * {@code clickhouse}; else a handle on the server named by {@value #URL_ENV} (with {@value #USER_ENV} and
+     * {@value #PASSWORD_ENV}) if that variable is set and not blank; else a child server from {@link #start()}. On an
+     * external server {@link #stop()} and {@link #restart()} throw {@link UnsupportedOperationException}, and tests
+     * should use unique table names, see {@link #uniqueTableName(String)}.
      *
      * @return the server; the caller closes it (closing a handle leaves the external server running)
-     * @throws IllegalStateException as {@link #start()}, when no external server is named
-     * @throws IllegalArgumentException if {@value #URL_ENV} is not an {@code http} or {@code https} URL
+     * @throws IllegalStateException as {@link #start()}, when neither a container nor an external server is asked
+     *     for; if a container is asked for and no Docker engine answers (the message names
+     *     {@value ContainerSettings#SELECTION_ENV}); or if both a container and {@value #URL_ENV} are asked for
+     * @throws IllegalArgumentException if {@value #URL_ENV} is not an {@code http} or {@code https} URL, or a
+     *     container setting is not valid
      */
     public static ClickHouseServer startOrExternal() {
         String url = System.getenv(URL_ENV);
+        ContainerSettings settings = ContainerSettings.fromEnvironment();
+        if (useContainer(url, settings, ContainerSelection.DOCKER)) {
+            return startContainer(settings.clickHouseImage());
+        }
         if (url == null || url.isBlank()) {
             return start();
         }
@@ -190,6 +210,62 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
         return external(url.strip(),
                 externalUser == null || externalUser.isBlank() ? DEFAULT_USER : externalUser.strip(),
                 externalPassword == null ? DEFAULT_PASSWORD : externalPassword);
+    }
+
+    /**
+     * Whether {@link #startOrExternal()} starts a container.
+     *
+     * @param url the value of {@value #URL_ENV}, or {@code null}
+     * @param settings what was asked for
+     * @param docker whether a Docker engine answers; asked only if a container was asked for
+     * @throws IllegalStateException if a container and an external server are both asked for, or a container is
+     *     asked for and Docker does not answer
+     */
+    static boolean useContainer(String url, ContainerSettings settings, java.util.function.BooleanSupplier docker) {
+        if (settings.requested(ContainerSettings.Service.CLICKHOUSE) && url != null && !url.isBlank()) {
+            throw new IllegalStateException("Both a ClickHouse container (" + settings.source() + ") and the external"
+                    + " server " + URL_ENV + "=" + url.strip() + " are asked for: unset one of them");
+        }
+        return ContainerSelection.use(settings, ContainerSettings.Service.CLICKHOUSE, docker);
+    }
+
+    /**
+     * Starts a ClickHouse server in a Docker container from the image of {@link ContainerSettings#fromEnvironment()}
+     * (default {@value ContainerSettings#DEFAULT_CLICKHOUSE_IMAGE}) and waits until {@code GET /ping} answers. Needs
+     * Testcontainers ({@code org.testcontainers:testcontainers}, an optional dependency of syncer-test) and a Docker
+     * engine.
+     *
+     * @return the running server, user {@value #DEFAULT_USER} with an empty password; the caller closes it, which
+     *     removes the container
+     * @throws IllegalStateException if no Docker engine answers, Testcontainers is missing, or the server does not
+     *     answer in time
+     * @throws IllegalArgumentException if an image setting is not valid
+     */
+    public static ClickHouseServer startContainer() {
+        return startContainer(ContainerSettings.fromEnvironment().clickHouseImage());
+    }
+
+    /**
+     * Starts a ClickHouse server in a Docker container from {@code image}, as {@link #startContainer()}.
+     *
+     * @param image a {@code clickhouse/clickhouse-server} image with a tag, e.g.
+     *     {@value ContainerSettings#DEFAULT_CLICKHOUSE_IMAGE}
+     * @return the running server; the caller closes it, which removes the container
+     * @throws IllegalStateException if no Docker engine answers, Testcontainers is missing, or the server does not
+     *     answer in time
+     * @throws IllegalArgumentException if {@code image} is not an image reference with a tag or digest
+     */
+    public static ClickHouseServer startContainer(String image) {
+        String checked = ContainerSettings.requireImage(image, "ClickHouse");
+        ContainerSelection.requireDocker(ContainerSettings.Service.CLICKHOUSE, "ClickHouseServer.startContainer",
+                ContainerSelection.DOCKER);
+        return ClickHouseContainers.start(checked);
+    }
+
+    /** A started container's server; {@link ClickHouseContainers} calls this once it answers {@code /ping}. */
+    static ClickHouseServer container(ServiceContainer container, int httpPort, int tcpPort) {
+        return new ClickHouseServer("http://" + container.host() + ":" + httpPort, httpPort, tcpPort, DEFAULT_USER,
+                DEFAULT_PASSWORD, null, null, container);
     }
 
     /**
@@ -226,7 +302,7 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
             throw new IllegalArgumentException("not a ClickHouse HTTP URL (expected http[s]://host[:port]): " + url);
         }
         int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(scheme) ? 443 : 80;
-        ClickHouseServer server = new ClickHouseServer(url, port, -1, user, password, null, null);
+        ClickHouseServer server = new ClickHouseServer(url, port, -1, user, password, null, null, null);
         LOG.info("Using the external ClickHouse server at {} as user {}", url, user);
         return server;
     }
@@ -278,9 +354,14 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
         return known;
     }
 
-    /** @return whether this is a handle on an external server rather than a child this object started */
+    /** @return whether this is a handle on an external server rather than a child or container this object started */
     public boolean isExternal() {
-        return directory == null;
+        return directory == null && container == null;
+    }
+
+    /** @return whether the server runs in a Docker container ({@link #startContainer()}) */
+    public boolean isContainer() {
+        return container != null;
     }
 
     /**
@@ -347,12 +428,19 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
 
     /**
      * Stops the child server gracefully: SIGTERM to its pid, then up to {@link #STOP_TIMEOUT} for it to exit, then
-     * SIGKILL. The ports and the data stay for {@link #restart()}. Does nothing if the server is not running.
+     * SIGKILL (a container: {@code docker stop} with the same timeout). The ports and the data stay for
+     * {@link #restart()}. Does nothing if the server is not running.
      *
      * @throws UnsupportedOperationException on an external server
      */
     public synchronized void stop() {
         requireChild("stop()");
+        if (container != null) {
+            long startNanos = System.nanoTime();
+            container.stop();
+            LOG.info("Stopped the ClickHouse container at {} in {} ms", httpUrl, millisSince(startNanos));
+            return;
+        }
         Process current = process;
         if (current == null) {
             return;
@@ -390,6 +478,12 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
         }
         stop();
         long startNanos = System.nanoTime();
+        if (container != null) {
+            container.start();
+            awaitContainerReady();
+            LOG.info("ClickHouse container ready at {} in {} ms", httpUrl, millisSince(startNanos));
+            return;
+        }
         Process started;
         try {
             started = new ProcessBuilder(command)
@@ -422,6 +516,9 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
         if (isExternal()) {
             return ping();
         }
+        if (container != null) {
+            return container.isRunning();
+        }
         Process current = process;
         return current != null && current.isAlive();
     }
@@ -437,7 +534,9 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
                 return;
             }
             closed = true;
-            if (!isExternal()) {
+            if (container != null) {
+                container.close();
+            } else if (!isExternal()) {
                 stop();
                 TempDirectories.delete(directory);
                 try {
@@ -455,6 +554,9 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
     public String toString() {
         if (isExternal()) {
             return "ClickHouseServer[external " + httpUrl + ", user " + user + "]";
+        }
+        if (container != null) {
+            return "ClickHouseServer[" + httpUrl + ", tcp " + tcpPort + ", " + container + "]";
         }
         Process current = process;
         return "ClickHouseServer[" + httpUrl + ", tcp " + tcpPort + ", "
@@ -505,7 +607,7 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
             List<String> command = new ArrayList<>(binary);
             command.add("--config-file=" + config);
             return new ClickHouseServer("http://" + HOST + ":" + ports[0], ports[0], ports[1], DEFAULT_USER,
-                    DEFAULT_PASSWORD, directory, List.copyOf(command));
+                    DEFAULT_PASSWORD, directory, List.copyOf(command), null);
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare a ClickHouse server directory", e);
         }
@@ -564,6 +666,23 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
             }
             if (System.nanoTime() - deadline >= 0) {
                 throw failure("did not answer /ping within " + READY_TIMEOUT.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for ClickHouse at " + httpUrl, e);
+            }
+        }
+    }
+
+    private void awaitContainerReady() {
+        long deadline = System.nanoTime() + CONTAINER_READY_TIMEOUT.toNanos();
+        while (!ping()) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException("The ClickHouse container at " + httpUrl + " (" + container.image()
+                        + ") did not answer /ping within " + CONTAINER_READY_TIMEOUT.toSeconds() + " s after a restart;"
+                        + " last lines of its output:\n" + container.logTail());
             }
             try {
                 Thread.sleep(POLL_MILLIS);

@@ -1,5 +1,6 @@
 package io.syncer.test;
 
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -19,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * {@value #BOOTSTRAP_SERVERS_PROPERTY} or, failing that, the environment variable {@value #BOOTSTRAP_SERVERS_ENV}
  * is set to a non-blank value, tests use that external cluster instead and no broker is started. Tests must then
  * use unique topic and group names, see {@link KafkaBroker#uniqueName(String)}.
+ *
+ * <p>If {@value ContainerSettings#SELECTION_ENV} (or {@code -D}{@value ContainerSettings#SELECTION_PROPERTY}) asks
+ * for {@code kafka}, the broker is a {@link ContainerKafkaBroker} (image {@link ContainerSettings#kafkaImage()}); if no
+ * Docker engine answers, the tests fail with an {@link IllegalStateException} naming that variable. Asking for both a
+ * container and an external cluster is an error too.
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
 
@@ -82,11 +88,44 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterR
     private static KafkaBroker startBroker() {
         String external = externalBootstrapServers(
                 System.getProperty(BOOTSTRAP_SERVERS_PROPERTY), System.getenv(BOOTSTRAP_SERVERS_ENV));
-        if (external == null) {
-            return EmbeddedKafkaBroker.start();
+        ContainerSettings settings = ContainerSettings.fromEnvironment();
+        switch (choose(external, settings, ContainerSelection.DOCKER)) {
+            case CONTAINER:
+                return ContainerKafkaBroker.start(settings.kafkaImage());
+            case EXTERNAL:
+                LOG.info("Using the external Kafka cluster at {}", external);
+                return new ExternalKafkaBroker(external);
+            default:
+                return EmbeddedKafkaBroker.start();
         }
-        LOG.info("Using the external Kafka cluster at {}", external);
-        return new ExternalKafkaBroker(external);
+    }
+
+    /** Which broker the extension starts. */
+    enum Choice {
+        EMBEDDED,
+        EXTERNAL,
+        CONTAINER
+    }
+
+    /**
+     * Chooses the broker.
+     *
+     * @param external the external cluster's bootstrap servers, or {@code null}
+     * @param settings what containers were asked for
+     * @param docker whether a Docker engine answers; asked only if a container was asked for
+     * @throws IllegalStateException if a container and an external cluster are both asked for, or a container is
+     *     asked for and Docker does not answer
+     */
+    static Choice choose(String external, ContainerSettings settings, BooleanSupplier docker) {
+        if (external != null && settings.requested(ContainerSettings.Service.KAFKA)) {
+            throw new IllegalStateException("Both a Kafka container (" + settings.source() + ") and the external"
+                    + " cluster " + external + " (" + BOOTSTRAP_SERVERS_ENV + " or -D" + BOOTSTRAP_SERVERS_PROPERTY
+                    + ") are asked for: unset one of them");
+        }
+        if (ContainerSelection.use(settings, ContainerSettings.Service.KAFKA, docker)) {
+            return Choice.CONTAINER;
+        }
+        return external == null ? Choice.EMBEDDED : Choice.EXTERNAL;
     }
 
     /** Returns the external cluster's bootstrap servers, or {@code null} if neither value is set. */

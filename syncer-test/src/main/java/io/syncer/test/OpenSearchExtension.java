@@ -1,5 +1,6 @@
 package io.syncer.test;
 
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -14,6 +15,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@value #HOME_PROPERTY} (a module's build sets it, see {@code syncer-sink-es/pom.xml}), else the zip in the local
  * Maven repository; the JDK from {@value #JAVA_HOME_PROPERTY}, else the running one.
  * Without the distribution the tests fail with that message: they are never skipped.
+ *
+ * <p>When {@value ContainerSettings#SELECTION_ENV} (or {@code -D}{@value ContainerSettings#SELECTION_PROPERTY}) asks
+ * for {@code opensearch}, the node runs in a Docker container instead ({@link OpenSearchNode#startContainer(String)},
+ * image {@link ContainerSettings#openSearchImage()}); if no Docker engine answers, the tests fail with an
+ * {@link IllegalStateException} naming that variable.
  */
 public final class OpenSearchExtension implements BeforeAllCallback, ParameterResolver {
     /** System property: the unpacked {@code integ-test-zip} distribution. */
@@ -70,7 +76,16 @@ public final class OpenSearchExtension implements BeforeAllCallback, ParameterRe
     }
 
     private static OpenSearchNode start() {
+        ContainerSettings settings = ContainerSettings.fromEnvironment();
+        if (useContainer(settings, ContainerSelection.DOCKER)) {
+            return OpenSearchNode.startContainer(settings.openSearchImage());
+        }
         return OpenSearchNode.start();
+    }
+
+    /** Whether the shared node runs in a container; throws if one was asked for and Docker does not answer. */
+    static boolean useContainer(ContainerSettings settings, BooleanSupplier docker) {
+        return ContainerSelection.use(settings, ContainerSettings.Service.OPENSEARCH, docker);
     }
 
     /** Lets JUnit close the node at the end of the run. */

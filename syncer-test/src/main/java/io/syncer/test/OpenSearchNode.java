@@ -34,26 +34,75 @@ import org.slf4j.LoggerFactory;
  * {@link #restart()} take it down and bring it back on the same port and data, for outage tests.
  *
  * <p>It speaks plain HTTP: the integ-test distribution has no security plugin.
+ *
+ * <p>{@link #startContainer()} runs the node in a Docker container instead (Testcontainers, the image of
+ * {@link ContainerSettings#openSearchImage()}, security disabled); {@link OpenSearchExtension} does so when
+ * {@value ContainerSettings#SELECTION_ENV} asks for {@code opensearch}. Such a node's {@link #stop()} and
+ * {@link #restart()} stop and start the container on the same host port and data.
  */
 public final class OpenSearchNode implements AutoCloseable {
     /** How long start-up may take: 6 to 26 s were measured on a 2-core machine. */
     public static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
-    private static final Logger LOG = LoggerFactory.getLogger(OpenSearchNode.class);
+    static final Logger LOG = LoggerFactory.getLogger(OpenSearchNode.class);
     private static final int NOBODY = 65534;
     /** The node's heap: enough for bulk loads without circuit-breaker 429s (measured), small for CI. */
     private static final String HEAP = "256m";
 
+    /** The child's command, or {@code null} for a container. */
     private final ProcessBuilder command;
+    /** The child's directory, or {@code null} for a container. */
     private final Path directory;
+    /** The container, or {@code null} for a child process. */
+    private final ServiceContainer container;
+    private final String host;
     private final int httpPort;
     /** The running node, or {@code null} after {@link #stop()}; guarded by {@code this}. */
     private Process process;
 
-    private OpenSearchNode(ProcessBuilder command, Path directory, int httpPort) {
+    private OpenSearchNode(ProcessBuilder command, Path directory, ServiceContainer container, String host,
+            int httpPort) {
         this.command = command;
         this.directory = directory;
+        this.container = container;
+        this.host = host;
         this.httpPort = httpPort;
+    }
+
+    /** A started container's node; {@link OpenSearchContainers} calls this once the node serves. */
+    static OpenSearchNode container(ServiceContainer container, int httpPort) {
+        return new OpenSearchNode(null, null, container, container.host(), httpPort);
+    }
+
+    /**
+     * Starts a node in a Docker container from the image of {@link ContainerSettings#fromEnvironment()} (default
+     * {@value ContainerSettings#DEFAULT_OPENSEARCH_IMAGE}) and waits until it serves. Needs Testcontainers
+     * ({@code org.opensearch:opensearch-testcontainers}, an optional dependency of syncer-test) and a Docker engine.
+     *
+     * @return the running node; the caller closes it, which removes the container
+     * @throws IllegalStateException if no Docker engine answers, Testcontainers is missing, or the container does not
+     *     become ready within {@link #READY_TIMEOUT}
+     * @throws IllegalArgumentException if an image setting is not valid
+     */
+    public static OpenSearchNode startContainer() {
+        return startContainer(ContainerSettings.fromEnvironment().openSearchImage());
+    }
+
+    /**
+     * Starts a node in a Docker container from {@code image}, as {@link #startContainer()}.
+     *
+     * @param image an {@code opensearchproject/opensearch} image with a tag, e.g.
+     *     {@value ContainerSettings#DEFAULT_OPENSEARCH_IMAGE}
+     * @return the running node; the caller closes it, which removes the container
+     * @throws IllegalStateException if no Docker engine answers, Testcontainers is missing, or the container does not
+     *     become ready in time
+     * @throws IllegalArgumentException if {@code image} is not an image reference with a tag or digest
+     */
+    public static OpenSearchNode startContainer(String image) {
+        String checked = ContainerSettings.requireImage(image, "OpenSearch");
+        ContainerSelection.requireDocker(ContainerSettings.Service.OPENSEARCH, "OpenSearchNode.startContainer",
+                ContainerSelection.DOCKER);
+        return OpenSearchContainers.start(checked);
     }
 
     /**
@@ -167,7 +216,7 @@ public final class OpenSearchNode implements AutoCloseable {
             Map<String, String> env = builder.environment();
             env.put("OPENSEARCH_JAVA_HOME", javaHome.toString());
             env.put("OPENSEARCH_JAVA_OPTS", "-Xms" + HEAP + " -Xmx" + HEAP);
-            OpenSearchNode node = new OpenSearchNode(builder, directory, httpPort);
+            OpenSearchNode node = new OpenSearchNode(builder, directory, null, "127.0.0.1", httpPort);
             try {
                 node.restart();
             } catch (RuntimeException e) {
@@ -180,9 +229,17 @@ public final class OpenSearchNode implements AutoCloseable {
         }
     }
 
-    /** @return the node's HTTP address, {@code http://127.0.0.1:<port>} */
+    /**
+     * @return the node's HTTP address, {@code http://127.0.0.1:<port>} for a child process, {@code http://<docker
+     *     host>:<port>} for a container
+     */
     public String url() {
-        return "http://127.0.0.1:" + httpPort;
+        return "http://" + host + ":" + httpPort;
+    }
+
+    /** @return whether the node runs in a Docker container ({@link #startContainer()}) rather than a child process */
+    public boolean isContainer() {
+        return container != null;
     }
 
     /** @return the node's HTTP port */
@@ -195,6 +252,11 @@ public final class OpenSearchNode implements AutoCloseable {
      * on the same port with the same data: an outage of the node as clients see it (connections refused).
      */
     public synchronized void stop() {
+        if (container != null) {
+            container.stop();
+            LOG.info("OpenSearch container at {} stopped", url());
+            return;
+        }
         if (process == null) {
             return;
         }
@@ -219,6 +281,16 @@ public final class OpenSearchNode implements AutoCloseable {
      * @throws IllegalStateException if the node does not become ready within {@link #READY_TIMEOUT}
      */
     public synchronized void restart() {
+        if (container != null) {
+            if (container.isRunning()) {
+                return;
+            }
+            long t0 = System.nanoTime();
+            container.start();
+            awaitReady();
+            LOG.info("OpenSearch container at {} ready in {} ms", url(), (System.nanoTime() - t0) / 1_000_000);
+            return;
+        }
         if (process != null && process.isAlive()) {
             return;
         }
@@ -234,13 +306,16 @@ public final class OpenSearchNode implements AutoCloseable {
 
     /** @return whether the node's process is running (it may not serve yet) */
     public synchronized boolean isRunning() {
+        if (container != null) {
+            return container.isRunning();
+        }
         return process != null && process.isAlive();
     }
 
     private void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
+            if (container == null && !process.isAlive()) {
                 throw new IllegalStateException("OpenSearch exited with " + process.exitValue() + " before it was ready:\n" + logTail());
             }
             try {
@@ -265,6 +340,9 @@ public final class OpenSearchNode implements AutoCloseable {
     }
 
     private String logTail() {
+        if (container != null) {
+            return container.logTail();
+        }
         try {
             List<String> lines = Files.readAllLines(directory.resolve("node.log"), StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -273,9 +351,13 @@ public final class OpenSearchNode implements AutoCloseable {
         }
     }
 
-    /** Stops the node (SIGTERM, then SIGKILL after 30 s) and deletes its directory. */
+    /** Stops the node (SIGTERM, then SIGKILL after 30 s) and deletes its directory; a container is removed. */
     @Override
     public synchronized void close() {
+        if (container != null) {
+            container.close();
+            return;
+        }
         stop();
         try (Stream<Path> paths = Files.walk(directory)) {
             paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());

@@ -27,6 +27,11 @@
  *       HTTP front that <strong>emulates</strong> ClickHouse's HTTP protocol, for DateTime64, LowCardinality and
  *       insert deduplication tokens; {@link io.syncer.test.WithChdb} and {@link io.syncer.test.ChdbExtension} share
  *       one per test JVM.</li>
+ *   <li>{@link io.syncer.test.ContainerSettings}: asks for container-backed fixtures instead (Testcontainers, an
+ *       optional dependency): {@code SYNCER_TESTCONTAINERS=all} (or {@code kafka,opensearch,clickhouse}) makes the
+ *       extensions start {@link io.syncer.test.ContainerKafkaBroker}, {@link io.syncer.test.OpenSearchNode#startContainer()}
+ *       and {@link io.syncer.test.ClickHouseServer#startContainer()}; without a Docker engine they fail, never skip.
+ *       Off by default.</li>
  * </ul>
  */
 package io.syncer.test;
