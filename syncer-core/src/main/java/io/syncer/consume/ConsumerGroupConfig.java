@@ -165,15 +165,33 @@ public final class ConsumerGroupConfig {
      */
     public static ConsumerGroupConfig fromProperties(Properties props) {
         Builder b = builder();
-        new ConfigProperties(PREFIX, KAFKA_PREFIX)
+        binding(b).apply(props, b::kafkaProperties);
+        return b.build();
+    }
+
+    /**
+     * The keys {@link #fromProperties} accepts (with the {@value #PREFIX} prefix) and the kind of
+     * value each takes, in a stable order; the configuration reference (docs/configuration.md) is
+     * generated from it.
+     *
+     * @return key to kind (text, integer, duration, true|false, a list of choices...)
+     */
+    public static Map<String, String> propertyKeys() {
+        return binding(builder()).keys();
+    }
+
+    private static ConfigProperties binding(Builder b) {
+        return new ConfigProperties(PREFIX, KAFKA_PREFIX)
                 .string("group.id", b::groupId)
                 .list("topics", b::topics)
                 .string("topic.pattern", p -> b.topicPattern(Pattern.compile(p)))
                 .string("bootstrap.servers", b::bootstrapServers)
-                .string("initial.position", v -> b.initialPosition(InitialPosition.valueOf(v.toUpperCase(Locale.ROOT))))
-                .string("offset.reset.policy", v -> b.offsetResetPolicy(
+                .choice("initial.position", "earliest|latest",
+                        v -> b.initialPosition(InitialPosition.valueOf(v.toUpperCase(Locale.ROOT))))
+                .choice("offset.reset.policy", "fail|earliest|latest|by-duration:<d>", v -> b.offsetResetPolicy(
                         OffsetResetPolicy.parse(v, d -> Durations.parse(PREFIX + "offset.reset.policy", d))))
-                .string("commit.mode", v -> b.commitMode(CommitMode.valueOf(v.toUpperCase(Locale.ROOT))))
+                .choice("commit.mode", "at_least_once|at_most_once",
+                        v -> b.commitMode(CommitMode.valueOf(v.toUpperCase(Locale.ROOT))))
                 .duration("commit.interval", b::commitInterval)
                 .duration("commit.timeout", b::commitTimeout)
                 .duration("poll.timeout", b::pollTimeout)
@@ -181,11 +199,9 @@ public final class ConsumerGroupConfig {
                 .duration("revoke.timeout", b::revokeTimeout)
                 .duration("stall.timeout", b::stallTimeout)
                 .duration("join.timeout", b::joinTimeout)
-                .string("log.context", v -> b.logContext(parseBoolean("syncer.consumer.log.context", v)))
+                .bool("log.context", b::logContext)
                 .integer("max.queued.records", b::maxQueuedRecords)
-                .longValue("max.queued.bytes", b::maxQueuedBytes)
-                .apply(props, b::kafkaProperties);
-        return b.build();
+                .longValue("max.queued.bytes", b::maxQueuedBytes);
     }
 
     /** @return the consumer group id */
@@ -659,12 +675,5 @@ public final class ConsumerGroupConfig {
                             + "or syncer.consumer.group.id", kafkaProperties.get(ConsumerConfig.GROUP_ID_CONFIG), groupId);
             return new ConsumerGroupConfig(this);
         }
-    }
-
-    private static boolean parseBoolean(String key, String value) {
-        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
-        }
-        return Boolean.parseBoolean(value);
     }
 }

@@ -55,11 +55,24 @@ public final class KafkaProducersConfig {
      */
     public static KafkaProducersConfig fromProperties(Properties props) {
         Builder b = builder();
-        new ConfigProperties(PREFIX, KAFKA_PREFIX)
-                .string("bootstrap.servers", b::bootstrapServers)
-                .duration("delivery.timeout", b::deliveryTimeout)
-                .apply(props, b::kafkaProperties);
+        binding(b).apply(props, b::kafkaProperties);
         return b.build();
+    }
+
+    /**
+     * The keys {@link #fromProperties} accepts (with the {@value #PREFIX} prefix) and the kind of
+     * value each takes; the configuration reference (docs/configuration.md) is generated from it.
+     *
+     * @return key to kind
+     */
+    public static Map<String, String> propertyKeys() {
+        return binding(builder()).keys();
+    }
+
+    private static ConfigProperties binding(Builder b) {
+        return new ConfigProperties(PREFIX, KAFKA_PREFIX)
+                .string("bootstrap.servers", b::bootstrapServers)
+                .duration("delivery.timeout", b::deliveryTimeout);
     }
 
     /** @return Kafka producer properties as given (unmodifiable) */

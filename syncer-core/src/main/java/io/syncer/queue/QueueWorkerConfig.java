@@ -86,17 +86,31 @@ public final class QueueWorkerConfig {
     public static QueueWorkerConfig fromProperties(Properties props) {
         Builder b = builder();
         RetryPolicy.Builder retry = RetryPolicy.builder();
-        new ConfigProperties(PREFIX, PREFIX + "unused.")
+        binding(b, retry).apply(props, ignored -> { });
+        return b.retryPolicy(retry.build()).build();
+    }
+
+    /**
+     * The keys {@link #fromProperties} accepts (with the {@value #PREFIX} prefix) and the kind of
+     * value each takes; the configuration reference (docs/configuration.md) is generated from it.
+     *
+     * @return key to kind
+     */
+    public static java.util.Map<String, String> propertyKeys() {
+        return binding(builder(), RetryPolicy.builder()).keys();
+    }
+
+    private static ConfigProperties binding(Builder b, RetryPolicy.Builder retry) {
+        return new ConfigProperties(PREFIX, PREFIX + "unused.")
                 .string("name", b::name)
                 .integer("workers", b::workers)
                 .integer("max.in.flight", b::maxInFlight)
-                .string("ordering", v -> b.ordering(OrderingMode.valueOf(v.toUpperCase(Locale.ROOT))))
+                .choice("ordering", "key|partition|unordered",
+                        v -> b.ordering(OrderingMode.valueOf(v.toUpperCase(Locale.ROOT))))
                 .integer("retry.max.attempts", retry::maxAttempts)
                 .duration("retry.max.elapsed", retry::maxElapsed)
                 .duration("retry.initial.backoff", retry::initialBackoff)
-                .duration("retry.max.backoff", retry::maxBackoff)
-                .apply(props, ignored -> { });
-        return b.retryPolicy(retry.build()).build();
+                .duration("retry.max.backoff", retry::maxBackoff);
     }
 
     /** @return the name used in thread names and logs */

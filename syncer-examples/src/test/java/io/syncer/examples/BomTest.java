@@ -1,6 +1,7 @@
 package io.syncer.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,6 +77,26 @@ class BomTest {
             try (JarFile jar = new JarFile(Path.of("..", module, "target", module + "-" + version + ".jar").toFile())) {
                 assertEquals(expected.get(module), jar.getManifest().getMainAttributes().getValue("Automatic-Module-Name"),
                         module);
+            }
+        }
+    }
+
+    /** A published module's install attaches its sources and its Javadoc (the API, without internal packages). */
+    @Test
+    void everyPublishedModuleAttachesSourcesAndJavadoc() throws Exception {
+        Document parent = read(Path.of("..", "pom.xml"));
+        String version = text(parent.getDocumentElement(), "version");
+        for (String module : texts(parent.getDocumentElement(), "module")) {
+            if (NOT_PUBLISHED.contains(module)) {
+                continue;
+            }
+            Path target = Path.of("..", module, "target");
+            try (JarFile sources = new JarFile(target.resolve(module + "-" + version + "-sources.jar").toFile());
+                 JarFile javadoc = new JarFile(target.resolve(module + "-" + version + "-javadoc.jar").toFile())) {
+                assertTrue(sources.stream().anyMatch(e -> e.getName().endsWith(".java")), module + " sources");
+                assertTrue(javadoc.getEntry("index.html") != null, module + " javadoc");
+                assertTrue(javadoc.stream().noneMatch(e -> e.getName().contains("/internal/")),
+                        module + ": internal packages are not in the Javadoc");
             }
         }
     }

@@ -19,6 +19,7 @@ public final class ConfigProperties {
     private final String prefix;
     private final String kafkaPrefix;
     private final Map<String, Consumer<String>> setters = new LinkedHashMap<>();
+    private final Map<String, String> kinds = new LinkedHashMap<>();
 
     /**
      * @param prefix namespace of this component's keys, e.g. {@code syncer.consumer.}
@@ -31,28 +32,53 @@ public final class ConfigProperties {
 
     /** Registers a string-valued key (without the prefix). */
     public ConfigProperties string(String key, Consumer<String> setter) {
-        setters.put(prefix + key, setter);
-        return this;
+        return register(key, "text", setter);
+    }
+
+    /** Registers a string-valued key whose value is one of {@code choices} (described, e.g. {@code earliest|latest}). */
+    public ConfigProperties choice(String key, String choices, Consumer<String> setter) {
+        return register(key, choices, setter);
+    }
+
+    /** Registers a boolean key ({@code true} or {@code false}). */
+    public ConfigProperties bool(String key, Consumer<Boolean> setter) {
+        return register(key, "true|false", v -> {
+            if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException(prefix + key + " must be true or false, got '" + v + "'");
+            }
+            setter.accept(Boolean.parseBoolean(v));
+        });
     }
 
     /** Registers an int-valued key. */
     public ConfigProperties integer(String key, Consumer<Integer> setter) {
-        return string(key, v -> setter.accept(parseInt(prefix + key, v)));
+        return register(key, "integer", v -> setter.accept(parseInt(prefix + key, v)));
     }
 
     /** Registers a long-valued key. */
     public ConfigProperties longValue(String key, Consumer<Long> setter) {
-        return string(key, v -> setter.accept(parseLong(prefix + key, v)));
+        return register(key, "integer", v -> setter.accept(parseLong(prefix + key, v)));
     }
 
     /** Registers a duration-valued key (see {@link Durations#parse}). */
     public ConfigProperties duration(String key, Consumer<Duration> setter) {
-        return string(key, v -> setter.accept(Durations.parse(prefix + key, v)));
+        return register(key, "duration", v -> setter.accept(Durations.parse(prefix + key, v)));
+    }
+
+    /** Every registered key (with the prefix) and the kind of value it takes, in registration order. */
+    public Map<String, String> keys() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(kinds));
+    }
+
+    private ConfigProperties register(String key, String kind, Consumer<String> setter) {
+        setters.put(prefix + key, setter);
+        kinds.put(prefix + key, kind);
+        return this;
     }
 
     /** Registers a comma-separated list key. */
     public ConfigProperties list(String key, Consumer<List<String>> setter) {
-        return string(key, v -> {
+        return register(key, "comma-separated list", v -> {
             List<String> items = new ArrayList<>();
             for (String s : v.split(",")) {
                 if (!s.isBlank()) {
