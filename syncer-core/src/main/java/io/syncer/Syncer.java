@@ -158,6 +158,7 @@ public interface Syncer extends AutoCloseable {
     final class Builder<T> {
         private final RecordDecoder<T> decoder;
         private ConsumerGroupConfig consumer;
+        private io.syncer.share.ShareGroupConfig share;
         private QueueWorkerConfig worker = QueueWorkerConfig.ofDefaults();
         private final List<Sink<T>> sinks = new ArrayList<>();
         private Router<T> router;
@@ -170,13 +171,29 @@ public interface Syncer extends AutoCloseable {
         }
 
         /**
-         * The consumer group. Required.
+         * The consumer group. Required, unless the pipeline runs on a share group ({@link #shareGroup}).
          *
          * @param config the group, topics and offset settings
          * @return this builder
          */
         public Builder<T> consumer(ConsumerGroupConfig config) {
             this.consumer = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Runs the pipeline on a Kafka share group instead of a consumer group (Kafka 4.2+): records are
+         * acknowledged one by one from their outcome, many members share a partition, and there is no order
+         * (the worker must be {@link io.syncer.queue.OrderingMode#UNORDERED}, with a dead-letter topic). See
+         * {@link io.syncer.share.ShareGroupManager}. Exclusive with {@link #consumer} and
+         * {@link #exactlyOnce} (a share group has no transactions); sinks see no partition assignments, so a
+         * sink that keeps per-partition state (the ClickHouse insert log) does not fit.
+         *
+         * @param config the share group
+         * @return this builder
+         */
+        public Builder<T> shareGroup(io.syncer.share.ShareGroupConfig config) {
+            this.share = Objects.requireNonNull(config, "config");
             return this;
         }
 
@@ -268,8 +285,14 @@ public interface Syncer extends AutoCloseable {
          * @throws IllegalArgumentException without a consumer configuration or a sink
          */
         public Syncer build() {
-            if (consumer == null) {
-                throw new IllegalArgumentException("consumer(ConsumerGroupConfig) is required");
+            if (consumer == null && share == null) {
+                throw new IllegalArgumentException("consumer(ConsumerGroupConfig) or shareGroup(ShareGroupConfig) is required");
+            }
+            if (consumer != null && share != null) {
+                throw new IllegalArgumentException("consumer(...) and shareGroup(...) are exclusive: a pipeline runs on one group");
+            }
+            if (share != null && transactions != null) {
+                throw new IllegalArgumentException("exactlyOnce(...) needs a consumer group: a share group has no transactions");
             }
             if (sinks.isEmpty()) {
                 throw new IllegalArgumentException("at least one sink(...) is required");
@@ -283,7 +306,7 @@ public interface Syncer extends AutoCloseable {
                 List<Route> everySink = List.copyOf(all);
                 r = (item, record) -> everySink;
             }
-            return new DefaultSyncer<>(consumer, worker, decoder, List.copyOf(sinks), r, unrouted, metrics, transactions);
+            return new DefaultSyncer<>(consumer, share, worker, decoder, List.copyOf(sinks), r, unrouted, metrics, transactions);
         }
     }
 }

@@ -84,7 +84,7 @@ public final class BenchmarkSuite {
     /**
      * Runs the suite.
      *
-     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,tracker] [--trace] [--bootstrap-servers host:port]}
+     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,P7,tracker] [--trace] [--bootstrap-servers host:port]}
      * @throws Exception on a failure
      */
     public static void main(String[] args) throws Exception {
@@ -140,6 +140,9 @@ public final class BenchmarkSuite {
         }
         if (selected("P6")) {
             new ClsScenario(this).run();
+        }
+        if (selected("P7")) {
+            new ShareGroupScenario(this).run();
         }
         if (selected("tracker")) {
             tracker();
@@ -225,7 +228,7 @@ public final class BenchmarkSuite {
         return t;
     });
 
-    private static CompletableFuture<Void> remoteCall() {
+    static CompletableFuture<Void> remoteCall() {
         CompletableFuture<Void> f = new CompletableFuture<>();
         IO_TIMER.schedule(() -> f.complete(null), 2, TimeUnit.MILLISECONDS);
         return f;
@@ -469,6 +472,12 @@ public final class BenchmarkSuite {
         row(scenario, syncerName, records, ours, String.format("**%.2f**", s / b), String.format("%.2f", sCpu / bCpu));
     }
 
+    /** Adds a line to the result table (and prints it). */
+    void addRow(String row) {
+        table.add(row);
+        System.out.println(row);
+    }
+
     private void row(String scenario, String variant, int records, List<Measurement> ms, String ratio, String cpuRatio) {
         String row = String.format("| %s | %s | %d | %.0f | %.2f | %.0f | %s | %s |", scenario, variant, records,
                 Measurement.median(ms.stream().map(Measurement::recordsPerSecond).toList()),
@@ -478,7 +487,7 @@ public final class BenchmarkSuite {
         System.out.println(row);
     }
 
-    private void produce(String topic, int records, int keys) {
+    void produce(String topic, int records, int keys) {
         Map<String, Object> props = producerProps();
         props.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
         props.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);

@@ -78,4 +78,28 @@ public interface PartitionClaim {
     default boolean isStopped(ConsumerRecord<byte[], byte[]> record) {
         return isStopped();
     }
+
+    /**
+     * Whether a failed record may wait {@code backoff} here for its next attempt. Always in a consumer
+     * group; in a share group only while the record's acquisition lock leaves room for it.
+     *
+     * @param record a record of this claim
+     * @param backoff the wait before the next attempt
+     * @return {@code true} to retry here
+     */
+    default boolean canRetryInPlace(ConsumerRecord<byte[], byte[]> record, java.time.Duration backoff) {
+        return true;
+    }
+
+    /**
+     * Whether a record that cannot be retried here may be given back for the broker to deliver again
+     * ({@link #giveBack}): never in a consumer group (there is no redelivery); in a share group unless the
+     * record is on its last delivery, which must be dead-lettered instead.
+     *
+     * @param record a record of this claim
+     * @return {@code true} when a redelivery is possible
+     */
+    default boolean canRedeliver(ConsumerRecord<byte[], byte[]> record) {
+        return false;
+    }
 }

@@ -24,10 +24,12 @@ public final class DeadLetterHeaders {
     public static final String EXCEPTION_MESSAGE = "syncer.dlt.exception.message";
     /** How many attempts were made, decimal. */
     public static final String ATTEMPTS = "syncer.dlt.attempts";
-    /** Why the record was given up: {@code fatal} or {@code retries-exhausted}. */
+    /** Why the record was given up: {@code fatal}, {@code retries-exhausted}, or in a share group {@code delivery-limit}. */
     public static final String REASON = "syncer.dlt.reason";
     /** The sink that rejected the record, when a sink did ({@link io.syncer.sink.SinkWriteException}). */
     public static final String SINK = "syncer.dlt.sink";
+    /** In a share group: how many times the broker delivered the record, this delivery included. */
+    public static final String DELIVERY_COUNT = "syncer.dlt.delivery.count";
     /**
      * Prefix of the sink's details ({@link io.syncer.sink.SinkWriteException#details()}), e.g.
      * {@code syncer.dlt.detail.cls.error.code}.

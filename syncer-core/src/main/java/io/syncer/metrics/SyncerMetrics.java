@@ -128,4 +128,32 @@ public interface SyncerMetrics {
      */
     default void bindSink(String group, String sink, Supplier<io.syncer.sink.SinkStats> stats) {
     }
+
+    /**
+     * A share consumer acquired records (share-group mode).
+     *
+     * @param group the share group
+     * @param count records in the poll
+     */
+    default void shareAcquired(String group, int count) {
+    }
+
+    /**
+     * Share-group records were acknowledged.
+     *
+     * @param group the share group
+     * @param type {@code accept}, {@code release} or {@code reject}
+     * @param count how many
+     */
+    default void shareAcknowledged(String group, String type, int count) {
+    }
+
+    /**
+     * A share-group record arrived on its {@code deliveryCount}-th delivery.
+     *
+     * @param group the share group
+     * @param deliveryCount 1 for a first delivery
+     */
+    default void shareDelivered(String group, int deliveryCount) {
+    }
 }

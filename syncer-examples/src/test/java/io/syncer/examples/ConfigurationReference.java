@@ -79,6 +79,11 @@ final class ConfigurationReference {
                 new Section("Retries: RetryPolicy", RetryPolicy.Builder.class, core("failure/RetryPolicy.java"),
                         "`RetryPolicy.builder()`, or the `retry.*` keys of the workers", retryKeys,
                         QueueWorkerConfig.PREFIX + "retry.", SyncerProperties.Retry.class, "syncer.pipelines.<name>.worker.retry.", null),
+                new Section("Share groups: ShareGroupConfig", io.syncer.share.ShareGroupConfig.Builder.class,
+                        core("share/ShareGroupConfig.java"), "`ShareGroupConfig.builder()`, given to `Syncer.Builder.shareGroup(...)` or `ShareGroupManager.create(...)`",
+                        Map.of(), null, SyncerProperties.ShareGroup.class, "syncer.pipelines.<name>.share-group.",
+                        "Kafka share-consumer properties pass through: `syncer.pipelines.<name>.share-group.kafka.*` and"
+                                + " `syncer.kafka.*` in YAML."),
                 new Section("Producers: KafkaProducersConfig", KafkaProducersConfig.Builder.class,
                         core("produce/KafkaProducersConfig.java"), "`KafkaProducersConfig.builder()`, `KafkaProducersConfig.fromProperties(props)`",
                         KafkaProducersConfig.propertyKeys(), KafkaProducersConfig.PREFIX, SyncerProperties.Producer.class,

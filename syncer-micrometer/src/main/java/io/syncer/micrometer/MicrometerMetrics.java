@@ -44,6 +44,9 @@ import org.apache.kafka.common.TopicPartition;
  *   <tr><td>{@value #SINK_RECORDS}</td><td>function counter</td><td>sink, outcome (written|retried|failed)</td></tr>
  *   <tr><td>{@value #SINK_BATCHES}</td><td>function counter</td><td>sink</td></tr>
  *   <tr><td>{@value #SINK_HELD}</td><td>gauge</td><td>sink</td></tr>
+ *   <tr><td>{@value #SHARE_ACQUIRED}</td><td>counter</td><td>(share groups)</td></tr>
+ *   <tr><td>{@value #SHARE_ACKNOWLEDGED}</td><td>counter</td><td>type (accept|release|reject)</td></tr>
+ *   <tr><td>{@value #SHARE_DELIVERY_COUNT}</td><td>distribution summary</td><td>(share groups)</td></tr>
  * </table>
  *
  * <p>Thread-safe. Per-partition meters are created on first use and cached.
@@ -82,6 +85,13 @@ public final class MicrometerMetrics implements SyncerMetrics {
     public static final String SINK_BATCHES = "syncer.sink.batches";
     /** Records a sink's outage holds now. */
     public static final String SINK_HELD = "syncer.sink.held";
+
+    /** Share groups: records acquired by this member's share consumers (a redelivery counts again). */
+    public static final String SHARE_ACQUIRED = "syncer.share.records.acquired";
+    /** Share groups: records acknowledged, by type. */
+    public static final String SHARE_ACKNOWLEDGED = "syncer.share.records.acknowledged";
+    /** Share groups: the delivery count of each record acquired (1 for a first delivery). */
+    public static final String SHARE_DELIVERY_COUNT = "syncer.share.delivery.count";
 
     private static final List<String> RECORD_COUNTERS = List.of(RECORDS_CONSUMED, RECORDS_PROCESSED, RECORDS_RETRIED,
             RECORDS_DEAD_LETTERED, RECORDS_UNROUTED);
@@ -171,6 +181,23 @@ public final class MicrometerMetrics implements SyncerMetrics {
         gauge(PARTITIONS, Tags.of("group", group, "state", "paused"), health, h -> h.get().pausedPartitions().size());
         gauge(PARTITIONS, Tags.of("group", group, "state", "failed"), health, h -> h.get().failedPartitions().size());
         gauge(PARTITIONS, Tags.of("group", group, "state", "stalled"), health, h -> h.get().stalledPartitions().size());
+    }
+
+    @Override
+    public void shareAcquired(String group, int count) {
+        Counter.builder(SHARE_ACQUIRED).tags(commonTags).tag("group", group).register(registry).increment(count);
+    }
+
+    @Override
+    public void shareAcknowledged(String group, String type, int count) {
+        Counter.builder(SHARE_ACKNOWLEDGED).tags(commonTags).tag("group", group).tag("type", type).register(registry)
+                .increment(count);
+    }
+
+    @Override
+    public void shareDelivered(String group, int deliveryCount) {
+        io.micrometer.core.instrument.DistributionSummary.builder(SHARE_DELIVERY_COUNT).tags(commonTags).tag("group", group)
+                .register(registry).record(deliveryCount);
     }
 
     @Override

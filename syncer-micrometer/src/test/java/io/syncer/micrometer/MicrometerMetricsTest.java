@@ -12,6 +12,22 @@ import org.junit.jupiter.api.Test;
 /** Issue 11, smaller defects: per-partition counters were never removed after a revoke. */
 class MicrometerMetricsTest {
     @Test
+    void shareGroupCountsAreCountersAndTheDeliveryCountADistribution() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerMetrics metrics = new MicrometerMetrics(registry);
+        metrics.shareAcquired("sg", 10);
+        metrics.shareAcknowledged("sg", "accept", 9);
+        metrics.shareAcknowledged("sg", "release", 1);
+        metrics.shareDelivered("sg", 1);
+        metrics.shareDelivered("sg", 3);
+        assertEquals(10, registry.get(MicrometerMetrics.SHARE_ACQUIRED).tag("group", "sg").counter().count());
+        assertEquals(9, registry.get(MicrometerMetrics.SHARE_ACKNOWLEDGED).tag("type", "accept").counter().count());
+        assertEquals(1, registry.get(MicrometerMetrics.SHARE_ACKNOWLEDGED).tag("type", "release").counter().count());
+        assertEquals(3, registry.get(MicrometerMetrics.SHARE_DELIVERY_COUNT).summary().max());
+        assertEquals(2, registry.get(MicrometerMetrics.SHARE_DELIVERY_COUNT).summary().count());
+    }
+
+    @Test
     void aRevokedPartitionsCountersAreRemovedAndComeBackFreshOnReassignment() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MicrometerMetrics metrics = new MicrometerMetrics(registry);

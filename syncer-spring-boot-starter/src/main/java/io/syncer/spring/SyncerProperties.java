@@ -183,6 +183,9 @@ public class SyncerProperties {
         /** The queue workers, retries and dead letters: QueueWorkerConfig. */
         private Worker worker = new Worker();
 
+        /** Instead of consumer: a Kafka share group (Kafka 4.2+), ShareGroupConfig; needs worker.ordering unordered and a dead-letter topic. */
+        private ShareGroup shareGroup = new ShareGroup();
+
         /** @return whether the pipeline is built */
         public boolean isEnabled() {
             return enabled;
@@ -281,6 +284,175 @@ public class SyncerProperties {
         /** @param worker the worker settings */
         public void setWorker(Worker worker) {
             this.worker = worker;
+        }
+
+        /** @return the share-group settings */
+        public ShareGroup getShareGroup() {
+            return shareGroup;
+        }
+
+        /** @param shareGroup the share-group settings */
+        public void setShareGroup(ShareGroup shareGroup) {
+            this.shareGroup = shareGroup;
+        }
+    }
+
+    /** {@code syncer.pipelines.<name>.share-group.*}: a share group instead of a consumer group, onto {@code ShareGroupConfig.Builder}. */
+    public static class ShareGroup {
+        /** The share group id; setting it runs the pipeline on a share group. */
+        private String groupId;
+
+        /** Topics to consume. */
+        private List<String> topics = new ArrayList<>();
+
+        /** Bootstrap servers of the share consumers; default syncer.bootstrap-servers. */
+        private String bootstrapServers;
+
+        /** Share consumers in this instance, each on its own thread; default 2. */
+        private Integer consumers;
+
+        /** Records acquired and not yet acknowledged, at most, for the instance; default 1,000. */
+        private Integer maxQueuedRecords;
+
+        /** Where a new share group starts: earliest (default) or latest. */
+        private String initialPosition;
+
+        /** How long one poll waits; default 100 ms. */
+        private Duration pollTimeout;
+
+        /** How often finished records' acknowledgements are sent while the rest of their poll is in work; default 100 ms. */
+        private Duration acknowledgeInterval;
+
+        /** Safety margin before a record's lock expires (retries in process must end before it); default 5 s. */
+        private Duration lockMargin;
+
+        /** The acquisition lock assumed until the broker reports the group's; default 30 s. */
+        private Duration lockDuration;
+
+        /** The group's group.share.delivery.count.limit; default 5. */
+        private Integer deliveryCountLimit;
+
+        /** Kafka share-consumer properties, passed through. */
+        private Map<String, String> kafka = new LinkedHashMap<>();
+
+        /** @return the share group id, or {@code null} */
+        public String getGroupId() {
+            return groupId;
+        }
+
+        /** @param groupId the share group id */
+        public void setGroupId(String groupId) {
+            this.groupId = groupId;
+        }
+
+        /** @return the topics */
+        public List<String> getTopics() {
+            return topics;
+        }
+
+        /** @param topics the topics */
+        public void setTopics(List<String> topics) {
+            this.topics = topics;
+        }
+
+        /** @return the bootstrap servers, or {@code null} */
+        public String getBootstrapServers() {
+            return bootstrapServers;
+        }
+
+        /** @param bootstrapServers the bootstrap servers */
+        public void setBootstrapServers(String bootstrapServers) {
+            this.bootstrapServers = bootstrapServers;
+        }
+
+        /** @return the consumer count, or {@code null} */
+        public Integer getConsumers() {
+            return consumers;
+        }
+
+        /** @param consumers the consumer count */
+        public void setConsumers(Integer consumers) {
+            this.consumers = consumers;
+        }
+
+        /** @return the queue bound, or {@code null} */
+        public Integer getMaxQueuedRecords() {
+            return maxQueuedRecords;
+        }
+
+        /** @param maxQueuedRecords the queue bound */
+        public void setMaxQueuedRecords(Integer maxQueuedRecords) {
+            this.maxQueuedRecords = maxQueuedRecords;
+        }
+
+        /** @return the initial position, or {@code null} */
+        public String getInitialPosition() {
+            return initialPosition;
+        }
+
+        /** @param initialPosition earliest or latest */
+        public void setInitialPosition(String initialPosition) {
+            this.initialPosition = initialPosition;
+        }
+
+        /** @return the poll timeout, or {@code null} */
+        public Duration getPollTimeout() {
+            return pollTimeout;
+        }
+
+        /** @param pollTimeout the poll timeout */
+        public void setPollTimeout(Duration pollTimeout) {
+            this.pollTimeout = pollTimeout;
+        }
+
+        /** @return the acknowledgement interval, or {@code null} */
+        public Duration getAcknowledgeInterval() {
+            return acknowledgeInterval;
+        }
+
+        /** @param acknowledgeInterval the acknowledgement interval */
+        public void setAcknowledgeInterval(Duration acknowledgeInterval) {
+            this.acknowledgeInterval = acknowledgeInterval;
+        }
+
+        /** @return the lock margin, or {@code null} */
+        public Duration getLockMargin() {
+            return lockMargin;
+        }
+
+        /** @param lockMargin the lock margin */
+        public void setLockMargin(Duration lockMargin) {
+            this.lockMargin = lockMargin;
+        }
+
+        /** @return the assumed lock duration, or {@code null} */
+        public Duration getLockDuration() {
+            return lockDuration;
+        }
+
+        /** @param lockDuration the assumed lock duration */
+        public void setLockDuration(Duration lockDuration) {
+            this.lockDuration = lockDuration;
+        }
+
+        /** @return the delivery count limit, or {@code null} */
+        public Integer getDeliveryCountLimit() {
+            return deliveryCountLimit;
+        }
+
+        /** @param deliveryCountLimit the delivery count limit */
+        public void setDeliveryCountLimit(Integer deliveryCountLimit) {
+            this.deliveryCountLimit = deliveryCountLimit;
+        }
+
+        /** @return Kafka share-consumer properties */
+        public Map<String, String> getKafka() {
+            return kafka;
+        }
+
+        /** @param kafka Kafka share-consumer properties */
+        public void setKafka(Map<String, String> kafka) {
+            this.kafka = kafka;
         }
     }
 

@@ -168,6 +168,38 @@ class SyncerAutoConfigurationTest {
     }
 
     @Test
+    void aShareGroupSectionRunsThePipelineOnAShareGroup() {
+        Map<String, Object> p = base();
+        p.remove("syncer.pipelines.p.consumer.group-id");
+        p.remove("syncer.pipelines.p.consumer.topics");
+        p.put("syncer.pipelines.p.share-group.group-id", "workers");
+        p.put("syncer.pipelines.p.share-group.topics", "logs");
+        p.put("syncer.pipelines.p.share-group.consumers", "3");
+        p.put("syncer.pipelines.p.worker.ordering", "unordered");
+        p.put("syncer.pipelines.p.worker.dead-letter-topic", "logs.dlt");
+        try (ConfigurableApplicationContext ctx = start(p)) {
+            assertEquals("NEW", ctx.getBean(SyncerPipelines.class).get("p").health().state().name());
+        }
+    }
+
+    @Test
+    void aShareGroupWithKeyOrderFailsStartUpSayingWhy() {
+        Map<String, Object> p = base();
+        p.remove("syncer.pipelines.p.consumer.group-id");
+        p.put("syncer.pipelines.p.share-group.group-id", "workers");
+        p.put("syncer.pipelines.p.share-group.topics", "logs");
+        p.put("syncer.pipelines.p.worker.dead-letter-topic", "logs.dlt");
+        assertStartFails(p, "syncer.pipelines.p", "UNORDERED");
+    }
+
+    @Test
+    void aConsumerAndAShareGroupTogetherFailStartUp() {
+        Map<String, Object> p = base();
+        p.put("syncer.pipelines.p.share-group.group-id", "workers");
+        assertStartFails(p, "syncer.pipelines.p", "not both");
+    }
+
+    @Test
     void syncerEnabledFalseBuildsNothing() {
         Map<String, Object> p = base();
         p.put("syncer.enabled", "false");

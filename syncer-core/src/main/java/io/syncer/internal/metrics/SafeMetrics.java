@@ -79,6 +79,21 @@ public final class SafeMetrics implements SyncerMetrics {
     }
 
     @Override
+    public void shareAcquired(String group, int count) {
+        run(() -> delegate.shareAcquired(group, count));
+    }
+
+    @Override
+    public void shareAcknowledged(String group, String type, int count) {
+        run(() -> delegate.shareAcknowledged(group, type, count));
+    }
+
+    @Override
+    public void shareDelivered(String group, int deliveryCount) {
+        run(() -> delegate.shareDelivered(group, deliveryCount));
+    }
+
+    @Override
     public void bindQueue(String group, String queue, Supplier<QueueWorkerStats> stats) {
         run(() -> delegate.bindQueue(group, queue, stats));
     }

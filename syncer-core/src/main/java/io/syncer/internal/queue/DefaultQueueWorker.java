@@ -473,6 +473,23 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - item.firstAttemptNanos);
         if (retriable && config.retryPolicy().shouldRetry(item.attempts, elapsed)) {
             long delayMs = config.retryPolicy().backoff(item.attempts).toMillis();
+            if (!item.claim.canRetryInPlace(item.record, Duration.ofMillis(delayMs))) {
+                // a share group's lock leaves no room for the backoff
+                if (item.claim.canRedeliver(item.record)) {
+                    LOG.warn("queue {}: attempt {} for {} failed; its lock leaves no room for a {} ms backoff, so it is"
+                            + " released for the broker to deliver again: {}", config.name(), item.attempts,
+                            coordinates(item.record), delayMs, error.toString());
+                    metrics.recordRetried(group, item.tp);
+                    item.claim.giveBack(item.record);
+                    endSpan(item, TraceSpan.RELEASED, error);
+                    finish(item, false);
+                } else {
+                    // its last delivery: released, the broker would archive it (gone before Kafka 4.4)
+                    finish(item, true);
+                    giveUp(item, error, "delivery-limit");
+                }
+                return;
+            }
             LOG.warn("queue {}: attempt {} for {} failed, retrying in {} ms: {}", config.name(), item.attempts,
                     coordinates(item.record), delayMs, error.toString());
             metrics.recordRetried(group, item.tp);
@@ -593,6 +610,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         headers.add(DeadLetterHeaders.EXCEPTION_MESSAGE, utf8(message));
         headers.add(DeadLetterHeaders.ATTEMPTS, utf8(Integer.toString(item.attempts)));
         headers.add(DeadLetterHeaders.REASON, utf8(reason));
+        r.deliveryCount().ifPresent(count -> headers.add(DeadLetterHeaders.DELIVERY_COUNT, utf8(count.toString())));
         item.span.inject(headers); // the dead letter continues the record's trace
         SinkWriteException sinkError = find(error, SinkWriteException.class);
         if (sinkError != null) {

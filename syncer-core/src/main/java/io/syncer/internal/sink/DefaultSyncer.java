@@ -12,6 +12,8 @@ import io.syncer.produce.TransactionalKafkaProducers;
 import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
+import io.syncer.share.ShareGroupConfig;
+import io.syncer.share.ShareGroupManager;
 import io.syncer.sink.Router;
 import io.syncer.sink.Sink;
 import io.syncer.sink.SinkOutage;
@@ -24,33 +26,87 @@ import java.util.Map;
 
 /** The {@link Syncer} implementation: a manager feeding a queue worker whose worker fans out to sink batchers. */
 public final class DefaultSyncer<T> implements Syncer {
-    private final ConsumerGroupManager manager;
+    private final Member manager;
     private final Map<String, SinkBatcher<T>> batchers = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    public DefaultSyncer(ConsumerGroupConfig consumer, QueueWorkerConfig worker, RecordDecoder<T> decoder,
-                         List<Sink<T>> sinks, Router<T> router, UnroutedPolicy unrouted, SyncerMetrics metrics,
-                         TransactionalKafkaProducers transactions) {
+    /** The group member feeding the queue: a consumer-group manager or a share-group manager. */
+    private interface Member {
+        void start();
+
+        GroupHealth health();
+
+        void close(Duration timeout, DrainMode mode);
+    }
+
+    /**
+     * A pipeline on a consumer group ({@code consumer}) or on a share group ({@code share}); exactly one is given.
+     */
+    public DefaultSyncer(ConsumerGroupConfig consumer, ShareGroupConfig share, QueueWorkerConfig worker,
+                         RecordDecoder<T> decoder, List<Sink<T>> sinks, Router<T> router, UnroutedPolicy unrouted,
+                         SyncerMetrics metrics, TransactionalKafkaProducers transactions) {
         SyncerMetrics safe = SafeMetrics.of(metrics);
+        String groupId = share != null ? share.groupId() : consumer.groupId();
+        boolean logContext = share == null && consumer.logContext();
+        int maxQueued = share != null ? share.maxQueuedRecords() : consumer.maxQueuedRecords();
         for (Sink<T> sink : sinks) {
-            batchers.put(sink.name(), new SinkBatcher<>(sink, consumer.logContext() ? consumer.groupId() : null,
-                    worker.tracing(), consumer.groupId()));
+            batchers.put(sink.name(), new SinkBatcher<>(sink, logContext ? groupId : null, worker.tracing(), groupId));
         }
-        FanOutWorker<T> fanOut = new FanOutWorker<>(router, batchers, unrouted, safe, consumer.groupId());
+        FanOutWorker<T> fanOut = new FanOutWorker<>(router, batchers, unrouted, safe, groupId);
         // A record in flight here waits in a sink batch: starving the batches below the queue bound
         // would make every batch wait out its linger. The sinks' BatchPolicy bounds their writes.
-        QueueWorkerConfig effective = worker.maxInFlight() >= consumer.maxQueuedRecords() ? worker
-                : worker.withMaxInFlight(consumer.maxQueuedRecords());
+        QueueWorkerConfig effective = worker.maxInFlight() >= maxQueued ? worker : worker.withMaxInFlight(maxQueued);
         if (effective.name().equals(QueueWorkerConfig.DEFAULT_NAME)) {
             // log lines and threads name the pipeline ("queue access-log-syncer: ..."), not "queue queue"
-            effective = effective.withName(consumer.groupId().replaceAll("[^A-Za-z0-9._-]", "_"));
+            effective = effective.withName(groupId.replaceAll("[^A-Za-z0-9._-]", "_"));
         }
         QueueWorker<Decoded<T>> queue = QueueWorker.create(effective, Decoded.decoder(decoder), fanOut);
+        batchers.forEach((name, b) -> safe.bindSink(groupId, name, b::stats));
+        if (share != null) {
+            // no partition ownership: sinks see no assignments, and the queue drains on close
+            ShareGroupManager m = ShareGroupManager.create(share, queue, safe);
+            this.manager = new Member() {
+                @Override
+                public void start() {
+                    m.start();
+                }
+
+                @Override
+                public GroupHealth health() {
+                    return m.health();
+                }
+
+                @Override
+                public void close(Duration timeout, DrainMode mode) {
+                    m.close(timeout, mode);
+                    Throwable failure = m.health().failure();
+                    if (failure != null) {
+                        throw new SyncerException("share group " + groupId + " had failed: " + failure, failure);
+                    }
+                }
+            };
+            return;
+        }
         SinkPartitionEvents handler = new SinkPartitionEvents(queue, sinks,
                 revoked -> batchers.values().forEach(b -> b.discard(revoked)));
-        batchers.forEach((name, b) -> safe.bindSink(consumer.groupId(), name, b::stats));
-        this.manager = transactions == null ? ConsumerGroupManager.create(consumer, handler, safe)
+        ConsumerGroupManager m = transactions == null ? ConsumerGroupManager.create(consumer, handler, safe)
                 : ConsumerGroupManager.createExactlyOnce(consumer, handler, safe, transactions);
+        this.manager = new Member() {
+            @Override
+            public void start() {
+                m.start();
+            }
+
+            @Override
+            public GroupHealth health() {
+                return m.health();
+            }
+
+            @Override
+            public void close(Duration timeout, DrainMode mode) {
+                m.close(timeout, mode);
+            }
+        };
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.syncer.produce.KafkaProducersConfig;
 import io.syncer.queue.OrderingMode;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.RecordDecoder;
+import io.syncer.share.ShareGroupConfig;
 import io.syncer.sink.Router;
 import io.syncer.sink.Sink;
 import io.syncer.sink.UnroutedPolicy;
@@ -98,9 +99,16 @@ public final class PipelineFactory {
     public Syncer build(String name, SyncerProperties.Pipeline p, boolean onlyPipeline) {
         String at = "syncer.pipelines." + name;
         RecordDecoder<Object> decoder = at(at, () -> decoder(at, p));
-        ConsumerGroupConfig consumer = at(at + ".consumer", () -> consumer(name, p.getConsumer()));
         QueueWorkerConfig worker = at(at + ".worker", () -> worker(name, p.getWorker()));
-        Syncer.Builder<Object> b = Syncer.builder(decoder).consumer(consumer).worker(worker).metrics(metrics);
+        Syncer.Builder<Object> b = Syncer.builder(decoder).worker(worker).metrics(metrics);
+        if (p.getShareGroup().getGroupId() != null) {
+            if (p.getConsumer().getGroupId() != null) {
+                throw new ConfigurationException(at + ": set consumer.group-id or share-group.group-id, not both");
+            }
+            b.shareGroup(at(at + ".share-group", () -> shareGroup(name, p.getShareGroup())));
+        } else {
+            b.consumer(at(at + ".consumer", () -> consumer(name, p.getConsumer())));
+        }
         for (Sink sink : at(at + ".sinks", () -> sinks(p, onlyPipeline))) {
             b.sink(sink);
         }
@@ -164,6 +172,31 @@ public final class PipelineFactory {
         set(c.getLogContext(), b::logContext);
         set(c.getMaxQueuedRecords(), b::maxQueuedRecords);
         set(c.getMaxQueuedBytes(), b::maxQueuedBytes);
+        return b.build();
+    }
+
+    private ShareGroupConfig shareGroup(String name, SyncerProperties.ShareGroup s) {
+        ShareGroupConfig.Builder b = ShareGroupConfig.builder();
+        b.kafkaProperties(root.getKafka());
+        b.kafkaProperties(s.getKafka());
+        String servers = s.getBootstrapServers() != null ? s.getBootstrapServers() : root.getBootstrapServers();
+        if (servers == null) {
+            throw new IllegalArgumentException("no bootstrap servers: set syncer.bootstrap-servers "
+                    + "(or syncer.pipelines." + name + ".share-group.bootstrap-servers)");
+        }
+        b.bootstrapServers(servers);
+        set(s.getGroupId(), b::groupId);
+        if (!s.getTopics().isEmpty()) {
+            b.topics(s.getTopics());
+        }
+        set(s.getConsumers(), b::consumers);
+        set(s.getMaxQueuedRecords(), b::maxQueuedRecords);
+        set(s.getInitialPosition(), v -> b.initialPosition(enumValue(InitialPosition.class, v)));
+        set(s.getPollTimeout(), b::pollTimeout);
+        set(s.getAcknowledgeInterval(), b::acknowledgeInterval);
+        set(s.getLockMargin(), b::lockMargin);
+        set(s.getLockDuration(), b::lockDuration);
+        set(s.getDeliveryCountLimit(), b::deliveryCountLimit);
         return b.build();
     }
 

@@ -1,0 +1,18 @@
+package io.syncer.share;
+
+/**
+ * What a {@link ShareGroupManager}'s share consumers acquired and how each record was acknowledged.
+ *
+ * @param acquired records delivered to this member (a redelivery counts again)
+ * @param accepted records acknowledged ACCEPT: processed, or dead-lettered
+ * @param released records acknowledged RELEASE: their lock had no room for a retry, or the member closed
+ * @param rejected records acknowledged REJECT (syncer never rejects: always 0 unless a handler does)
+ * @param redelivered records delivered to this member more than once in all (delivery count above 1)
+ * @param maxDeliveryCount the highest delivery count seen
+ * @param acknowledgementFailures acknowledgements the broker refused (the lock had expired: another member may
+ *     have the record now)
+ * @param queuedRecords records acquired and not yet acknowledged, now
+ */
+public record ShareGroupStats(long acquired, long accepted, long released, long rejected, long redelivered,
+                              int maxDeliveryCount, long acknowledgementFailures, long queuedRecords) {
+}
