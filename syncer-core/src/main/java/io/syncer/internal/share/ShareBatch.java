@@ -84,16 +84,11 @@ final class ShareBatch {
         return pending.size();
     }
 
-    /**
-     * Releases the records still pending; returns how many.
-     *
-     * @param keepLastDeliveries at the lock deadline, keep records on their last delivery: released, the broker
-     *     would archive them at once, while kept they may still finish and be accepted before the lock expires
-     */
-    int releaseAll(boolean keepLastDeliveries) {
+    /** Releases every record still pending (the lock deadline, or an abandoning close); returns how many. */
+    int releaseAll() {
         int n = 0;
         for (ConsumerRecord<byte[], byte[]> r : inWork()) {
-            if ((!keepLastDeliveries || canRedeliver(r)) && settle(r, AcknowledgeType.RELEASE)) {
+            if (settle(r, AcknowledgeType.RELEASE)) {
                 n++;
             }
         }

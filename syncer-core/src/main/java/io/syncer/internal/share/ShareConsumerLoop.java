@@ -222,7 +222,7 @@ final class ShareConsumerLoop implements Runnable {
                 lastSend = System.nanoTime();
                 unsent = false;
             } else if ((!batch.renewing && now - batch.deadlineNanos >= 0) || closing) {
-                int n = batch.releaseAll(!closing);
+                int n = batch.releaseAll();
                 if (n > 0) {
                     LOG.warn("share group {}: released {} record(s) still in work {} (the broker delivers them again)",
                             config.groupId(), n, closing ? "as the member closes"

@@ -34,7 +34,7 @@ class ShareBatchTest {
         ShareBatch batch = batch(List.of(a, b), 10_000);
         assertTrue(batch.settle(a, AcknowledgeType.ACCEPT));
         assertFalse(batch.settle(a, AcknowledgeType.RELEASE), "a second outcome for the same record is ignored");
-        assertEquals(1, batch.releaseAll(false), "only the unsettled record is released");
+        assertEquals(1, batch.releaseAll(), "only the unsettled record is released");
         assertTrue(batch.isReleased(b));
         assertFalse(batch.isReleased(a));
         assertFalse(batch.settle(b, AcknowledgeType.ACCEPT), "a late outcome after the release does not count");
@@ -58,17 +58,6 @@ class ShareBatchTest {
         batch.add(List.of(record(1, (short) 1)));
         assertEquals(2, batch.size());
         assertEquals(2, batch.inWork().size());
-    }
-
-    @Test
-    void atTheLockDeadlineARecordOnItsLastDeliveryIsKeptNotReleasedIntoTheArchive() {
-        ConsumerRecord<byte[], byte[]> early = record(0, (short) 2);
-        ConsumerRecord<byte[], byte[]> last = record(1, (short) 5);
-        ShareBatch batch = batch(List.of(early, last), 0);
-        assertEquals(1, batch.releaseAll(true));
-        assertTrue(batch.isReleased(early));
-        assertFalse(batch.isReleased(last), "kept: it may still be accepted before its lock runs out");
-        assertTrue(batch.settle(last, AcknowledgeType.ACCEPT));
     }
 
     @Test
