@@ -1,6 +1,5 @@
 package io.syncer.internal.share;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,10 +8,10 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The records of one share-consumer poll (and, with lock renewal, the records later polls add), until each has its
- * acknowledgement. Workers settle records from any thread ({@link #settle}); the consumer's owner takes the outcomes
- * and acknowledges them on its thread. A record settles once: the first of its outcome and its release at the lock
- * deadline wins. Records have identity equality, so each is tracked as the object the poll returned.
+ * The records of one share-consumer poll, until each has its acknowledgement. Workers settle records from any
+ * thread ({@link #settle}); the consumer's owner takes the outcomes ({@link #outcomes}) and acknowledges them on
+ * its thread. A record settles once: the first of its outcome and its release at the lock deadline wins.
+ * Records have identity equality, so each is tracked as the object the poll returned.
  */
 final class ShareBatch {
     /** One record's acknowledgement, for the owner thread. */
@@ -22,26 +21,25 @@ final class ShareBatch {
     private final Set<ConsumerRecord<byte[], byte[]>> pending = ConcurrentHashMap.newKeySet();
     private final Set<ConsumerRecord<byte[], byte[]>> released = ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<Outcome> outcomes;
-    /** System.nanoTime() after which an unfinished record is released (the lock minus the margin); unused when renewing. */
+    /** System.nanoTime() after which an unfinished record is released (the lock minus the margin). */
     final long deadlineNanos;
     final int deliveryCountLimit;
-    /** Whether the owner renews the locks of records in work: no retry is then bounded by the lock. */
-    final boolean renewing;
-    /** Records to acknowledge before the owner polls again outside a renewal; grows when a renewal poll adds some. */
-    private int size;
+    final long marginNanos;
+    /** Records in the poll: the owner polls again only after acknowledging this many. */
+    final int size;
 
-    ShareBatch(List<ConsumerRecord<byte[], byte[]>> records, long deadlineNanos, int deliveryCountLimit, boolean renewing,
+    ShareBatch(List<ConsumerRecord<byte[], byte[]>> records, long deadlineNanos, long marginNanos, int deliveryCountLimit,
                LinkedBlockingQueue<Outcome> outcomes) {
         pending.addAll(records);
         this.size = records.size();
         this.deadlineNanos = deadlineNanos;
+        this.marginNanos = marginNanos;
         this.deliveryCountLimit = deliveryCountLimit;
-        this.renewing = renewing;
         this.outcomes = outcomes;
     }
 
     /** Settles {@code record} with {@code type}; {@code false} if it was settled before (released at the deadline). */
-    synchronized boolean settle(ConsumerRecord<byte[], byte[]> record, AcknowledgeType type) {
+    boolean settle(ConsumerRecord<byte[], byte[]> record, AcknowledgeType type) {
         if (!pending.remove(record)) {
             return false;
         }
@@ -50,25 +48,6 @@ final class ShareBatch {
         }
         outcomes.add(new Outcome(record, type));
         return true;
-    }
-
-    /**
-     * The records still in work. Atomic with {@link #settle}: a record not in the answer has its outcome queued
-     * already.
-     */
-    synchronized List<ConsumerRecord<byte[], byte[]>> inWork() {
-        return new ArrayList<>(pending);
-    }
-
-    /** Adds records a renewal poll acquired; owner thread only. */
-    synchronized void add(List<ConsumerRecord<byte[], byte[]>> records) {
-        pending.addAll(records);
-        size += records.size();
-    }
-
-    /** @return records to acknowledge in all; owner thread only */
-    synchronized int size() {
-        return size;
     }
 
     /** Whether the record was released: a worker must not run it any more (another member may have it). */
@@ -87,7 +66,7 @@ final class ShareBatch {
     /** Releases every record still pending (the lock deadline, or an abandoning close); returns how many. */
     int releaseAll() {
         int n = 0;
-        for (ConsumerRecord<byte[], byte[]> r : inWork()) {
+        for (ConsumerRecord<byte[], byte[]> r : List.copyOf(pending)) {
             if (settle(r, AcknowledgeType.RELEASE)) {
                 n++;
             }
@@ -95,9 +74,9 @@ final class ShareBatch {
         return n;
     }
 
-    /** Whether a backoff of {@code backoffNanos} from now still ends before the deadline (always, when renewing). */
+    /** Whether a backoff of {@code backoffNanos} from now still ends before the deadline. */
     boolean roomFor(long backoffNanos) {
-        return renewing || System.nanoTime() + backoffNanos - deadlineNanos < 0;
+        return System.nanoTime() + backoffNanos - deadlineNanos < 0;
     }
 
     /** Whether the broker may deliver the record again: not on its last delivery. */

@@ -24,7 +24,8 @@ class ShareBatchTest {
     }
 
     private ShareBatch batch(List<ConsumerRecord<byte[], byte[]>> records, long deadlineFromNowMs) {
-        return new ShareBatch(records, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineFromNowMs), 5, false, outcomes);
+        return new ShareBatch(records, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineFromNowMs),
+                TimeUnit.SECONDS.toNanos(5), 5, outcomes);
     }
 
     @Test
@@ -48,16 +49,6 @@ class ShareBatchTest {
         ShareBatch batch = batch(List.of(record(0, (short) 1)), 2_000);
         assertTrue(batch.roomFor(TimeUnit.MILLISECONDS.toNanos(100)));
         assertFalse(batch.roomFor(TimeUnit.SECONDS.toNanos(3)));
-    }
-
-    @Test
-    void whenLocksAreRenewedAnyBackoffFitsAndAddedRecordsMustBeAcknowledgedToo() {
-        ConsumerRecord<byte[], byte[]> a = record(0, (short) 1);
-        ShareBatch batch = new ShareBatch(List.of(a), System.nanoTime(), 5, true, outcomes);
-        assertTrue(batch.roomFor(TimeUnit.MINUTES.toNanos(10)), "the lock is renewed while the record waits");
-        batch.add(List.of(record(1, (short) 1)));
-        assertEquals(2, batch.size());
-        assertEquals(2, batch.inWork().size());
     }
 
     @Test

@@ -197,7 +197,6 @@ public final class PipelineFactory {
         set(s.getLockMargin(), b::lockMargin);
         set(s.getLockDuration(), b::lockDuration);
         set(s.getDeliveryCountLimit(), b::deliveryCountLimit);
-        set(s.getRenewLocks(), b::renewLocks);
         return b.build();
     }
 
