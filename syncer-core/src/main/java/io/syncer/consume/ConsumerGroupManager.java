@@ -31,10 +31,7 @@ import java.util.Objects;
  * started by {@link #start()}. All methods of this interface are thread-safe. The manager owns the
  * handler's lifecycle: it calls {@link ConsumerGroupHandler#close} when it closes.
  */
-public interface ConsumerGroupManager extends AutoCloseable {
-    /** Default close deadline of {@link #close()}: 30 s. */
-    Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
-
+public interface ConsumerGroupManager extends GroupMember {
     /**
      * Creates a manager (not yet started).
      *
@@ -87,6 +84,7 @@ public interface ConsumerGroupManager extends AutoCloseable {
      *
      * @throws IllegalStateException if already started or closed
      */
+    @Override
     void start();
 
     /**
@@ -94,6 +92,7 @@ public interface ConsumerGroupManager extends AutoCloseable {
      *
      * @return the view
      */
+    @Override
     GroupHealth health();
 
     /**
@@ -114,22 +113,9 @@ public interface ConsumerGroupManager extends AutoCloseable {
      * @param mode whether to finish queued work
      * @throws io.syncer.SyncerException if the poll thread failed or the close did not complete
      */
+    @Override
     void close(Duration timeout, DrainMode mode);
 
-    /**
-     * Closes with {@link DrainMode#DRAIN} within {@code timeout}.
-     *
-     * @param timeout the whole close deadline
-     */
-    default void close(Duration timeout) {
-        close(timeout, DrainMode.DRAIN);
-    }
-
-    /** Closes with {@link DrainMode#DRAIN} within {@link #DEFAULT_CLOSE_TIMEOUT}. */
-    @Override
-    default void close() {
-        close(DEFAULT_CLOSE_TIMEOUT, DrainMode.DRAIN);
-    }
 
     /**
      * Waits until {@link GroupHealth#isCaughtUp()}: every record up to the log ends is processed

@@ -39,6 +39,8 @@ public final class ShareGroupConfig {
     public static final Duration DEFAULT_LOCK_MARGIN = Duration.ofSeconds(5);
     /** Default {@link Builder#deliveryCountLimit}: 5, Kafka's default {@code group.share.delivery.count.limit}. */
     public static final int DEFAULT_DELIVERY_COUNT_LIMIT = 5;
+    /** Default {@link Builder#renewLocks}: off (the group must allow it; the manager then enables it on the group). */
+    public static final boolean DEFAULT_RENEW_LOCKS = false;
     /** Default {@link Builder#lockDuration}: 30 s, Kafka's default {@code group.share.record.lock.duration.ms}. */
     public static final Duration DEFAULT_LOCK_DURATION = Duration.ofSeconds(30);
 
@@ -58,6 +60,7 @@ public final class ShareGroupConfig {
     private final Duration lockMargin;
     private final Duration lockDuration;
     private final int deliveryCountLimit;
+    private final boolean renewLocks;
 
     private ShareGroupConfig(Builder b) {
         this.groupId = b.groupId;
@@ -71,6 +74,7 @@ public final class ShareGroupConfig {
         this.lockMargin = b.lockMargin;
         this.lockDuration = b.lockDuration;
         this.deliveryCountLimit = b.deliveryCountLimit;
+        this.renewLocks = b.renewLocks;
     }
 
     /**
@@ -142,6 +146,11 @@ public final class ShareGroupConfig {
         return deliveryCountLimit;
     }
 
+    /** @return whether the locks of records in work are renewed (RENEW) instead of expiring */
+    public boolean renewLocks() {
+        return renewLocks;
+    }
+
     @Override
     public String toString() {
         return "ShareGroupConfig{groupId=" + groupId + ", topics=" + topics + ", consumers=" + consumers
@@ -162,6 +171,7 @@ public final class ShareGroupConfig {
         private Duration lockMargin = DEFAULT_LOCK_MARGIN;
         private Duration lockDuration = DEFAULT_LOCK_DURATION;
         private int deliveryCountLimit = DEFAULT_DELIVERY_COUNT_LIMIT;
+        private boolean renewLocks = DEFAULT_RENEW_LOCKS;
 
         private Builder() {
         }
@@ -329,9 +339,11 @@ public final class ShareGroupConfig {
         }
 
         /**
-         * The group's {@code group.share.delivery.count.limit}: a record on its last delivery is never
-         * released (the broker would archive it, and before Kafka 4.4 an archived record is gone), it is
-         * dead-lettered instead. Default {@link #DEFAULT_DELIVERY_COUNT_LIMIT}.
+         * The group's delivery count limit ({@code share.delivery.count.limit}, by default the broker's
+         * {@code group.share.delivery.count.limit}): a record on its last delivery is never released (the broker
+         * would archive it, and before Kafka 4.4 an archived record is gone), it is dead-lettered instead. The
+         * manager reads the group's own value through Admin at start and uses it; this one applies only when the
+         * broker does not say. Default {@link #DEFAULT_DELIVERY_COUNT_LIMIT}.
          *
          * @param limit 2 to 10, as Kafka allows
          * @return this builder
@@ -339,6 +351,21 @@ public final class ShareGroupConfig {
         public Builder deliveryCountLimit(int limit) {
             Require.argument(limit >= 2 && limit <= 10, "deliveryCountLimit must be 2 to 10, got %s", limit);
             this.deliveryCountLimit = limit;
+            return this;
+        }
+
+        /**
+         * Renews the acquisition lock (RENEW) of every record still in work every half lock, so work longer than the
+         * lock keeps its records and a retry may wait out any backoff; the manager sets
+         * {@code share.renew.acknowledge.enable=true} on the group at start (Kafka 4.2+). Off, a record still in work
+         * {@link #lockMargin} before its lock expires is released, and a backoff that does not fit the lock is a
+         * RELEASE. Default {@link #DEFAULT_RENEW_LOCKS}.
+         *
+         * @param renew whether to renew
+         * @return this builder
+         */
+        public Builder renewLocks(boolean renew) {
+            this.renewLocks = renew;
             return this;
         }
 

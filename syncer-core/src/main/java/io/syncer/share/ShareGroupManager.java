@@ -3,6 +3,7 @@ package io.syncer.share;
 import io.syncer.consume.ConsumerGroupHandler;
 import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupHealth;
+import io.syncer.consume.GroupMember;
 import io.syncer.internal.share.DefaultShareGroupManager;
 import io.syncer.metrics.SyncerMetrics;
 import java.time.Duration;
@@ -26,10 +27,7 @@ import java.util.Objects;
  *
  * <p>Thread-safe.
  */
-public interface ShareGroupManager extends AutoCloseable {
-    /** Default close deadline of {@link #close()}: 30 s. */
-    Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
-
+public interface ShareGroupManager extends GroupMember {
     /**
      * Creates a manager (nothing starts yet).
      *
@@ -46,6 +44,7 @@ public interface ShareGroupManager extends AutoCloseable {
     }
 
     /** Sets the group's initial position through Admin and starts the share consumers. */
+    @Override
     void start();
 
     /**
@@ -54,6 +53,7 @@ public interface ShareGroupManager extends AutoCloseable {
      *
      * @return the view
      */
+    @Override
     GroupHealth health();
 
     /**
@@ -72,21 +72,8 @@ public interface ShareGroupManager extends AutoCloseable {
      *
      * @param timeout the whole deadline
      * @param mode whether records in work are finished first
+     * @throws io.syncer.SyncerException if the member had failed (after closing all the same)
      */
-    void close(Duration timeout, DrainMode mode);
-
-    /**
-     * Closes with {@link DrainMode#DRAIN} within {@code timeout}.
-     *
-     * @param timeout the whole deadline
-     */
-    default void close(Duration timeout) {
-        close(timeout, DrainMode.DRAIN);
-    }
-
-    /** Closes with {@link DrainMode#DRAIN} within {@link #DEFAULT_CLOSE_TIMEOUT}. */
     @Override
-    default void close() {
-        close(DEFAULT_CLOSE_TIMEOUT, DrainMode.DRAIN);
-    }
+    void close(Duration timeout, DrainMode mode);
 }

@@ -7,12 +7,13 @@ package io.syncer.share;
  * @param accepted records acknowledged ACCEPT: processed, or dead-lettered
  * @param released records acknowledged RELEASE: their lock had no room for a retry, or the member closed
  * @param rejected records acknowledged REJECT (syncer never rejects: always 0 unless a handler does)
+ * @param renewed lock renewals (RENEW) of records still in work, with {@link ShareGroupConfig#renewLocks()}
  * @param redelivered records delivered to this member more than once in all (delivery count above 1)
  * @param maxDeliveryCount the highest delivery count seen
  * @param acknowledgementFailures acknowledgements the broker refused (the lock had expired: another member may
  *     have the record now)
  * @param queuedRecords records acquired and not yet acknowledged, now
  */
-public record ShareGroupStats(long acquired, long accepted, long released, long rejected, long redelivered,
+public record ShareGroupStats(long acquired, long accepted, long released, long rejected, long renewed, long redelivered,
                               int maxDeliveryCount, long acknowledgementFailures, long queuedRecords) {
 }

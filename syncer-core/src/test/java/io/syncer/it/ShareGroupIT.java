@@ -228,6 +228,40 @@ class ShareGroupIT {
     }
 
     @Test
+    void workLongerThanTheLockRenewsItsLocksAndIsProcessedOnce() throws Exception {
+        String topic = KafkaBroker.uniqueName("share-renew");
+        broker.createTopic(topic, 1);
+        Records.produce(broker, topic, 1, 40, i -> "k" + i);
+        String group = KafkaBroker.uniqueName("sg");
+        // the shortest lock the broker allows (group.share.min.record.lock.duration.ms, 15 s)
+        org.apache.kafka.common.config.ConfigResource g =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP, group);
+        broker.admin().incrementalAlterConfigs(Map.of(g, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry("share.record.lock.duration.ms", "15000"),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        Work work = r -> {
+            String v = value(r);
+            if (v.endsWith(":3") || v.endsWith(":17") || v.endsWith(":29")) {
+                Thread.sleep(25_000); // longer than the lock, so it must be renewed (more than once)
+            }
+            return producers.sendAsync(forward(topic, r));
+        };
+        ShareGroupManager a = member(group, topic, 2, 20, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), work);
+        // a second member would take any record whose lock expired
+        ShareGroupManager b = member(group, topic, 2, 20, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), work);
+        a.start();
+        b.start();
+        List<ConsumerRecord<byte[], byte[]>> out = broker.readAll(topic + ".out", 40, Duration.ofSeconds(90));
+        assertEquals(40, ids(out).size(), "every record processed");
+        assertEquals(40, out.size(), "once each: no lock expired under the slow ones");
+        await().atMost(Duration.ofSeconds(10)).until(() -> total(ShareGroupStats::accepted) == 40);
+        assertTrue(total(ShareGroupStats::renewed) >= 3, "the slow records' locks were renewed: " + a.stats() + " " + b.stats());
+        assertEquals(0, total(ShareGroupStats::redelivered), "nothing delivered twice");
+        assertEquals(0, total(ShareGroupStats::released));
+        assertEquals(0, total(ShareGroupStats::acknowledgementFailures));
+    }
+
+    @Test
     void theQueueBoundHoldsWithASlowWorkerAndNoLockExpires() throws Exception {
         String topic = KafkaBroker.uniqueName("share-slow");
         broker.createTopic(topic, 2);

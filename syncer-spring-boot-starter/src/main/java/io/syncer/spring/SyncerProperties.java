@@ -329,8 +329,11 @@ public class SyncerProperties {
         /** The acquisition lock assumed until the broker reports the group's; default 30 s. */
         private Duration lockDuration;
 
-        /** The group's group.share.delivery.count.limit; default 5. */
+        /** The group's group.share.delivery.count.limit; default 5 (the group's own value is read at start). */
         private Integer deliveryCountLimit;
+
+        /** Whether the locks of records still in work are renewed every half lock (enabled on the group at start); default false. */
+        private Boolean renewLocks;
 
         /** Kafka share-consumer properties, passed through. */
         private Map<String, String> kafka = new LinkedHashMap<>();
@@ -443,6 +446,16 @@ public class SyncerProperties {
         /** @param deliveryCountLimit the delivery count limit */
         public void setDeliveryCountLimit(Integer deliveryCountLimit) {
             this.deliveryCountLimit = deliveryCountLimit;
+        }
+
+        /** @return whether locks are renewed, or {@code null} */
+        public Boolean getRenewLocks() {
+            return renewLocks;
+        }
+
+        /** @param renewLocks whether locks are renewed */
+        public void setRenewLocks(Boolean renewLocks) {
+            this.renewLocks = renewLocks;
         }
 
         /** @return Kafka share-consumer properties */

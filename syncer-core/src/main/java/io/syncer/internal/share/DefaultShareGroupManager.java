@@ -47,6 +47,10 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultShareGroupManager.class);
     /** The group config that says where a new share group starts. */
     static final String AUTO_OFFSET_RESET = "share.auto.offset.reset";
+    /** The group config after how many deliveries the broker archives a record. */
+    static final String DELIVERY_COUNT_LIMIT = "share.delivery.count.limit";
+    /** The group config that lets members renew their locks. */
+    static final String RENEW_ENABLE = "share.renew.acknowledge.enable";
 
     private final ShareGroupConfig config;
     private final ConsumerGroupHandler handler;
@@ -59,11 +63,15 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
     private final AtomicReference<String> lastHalt = new AtomicReference<>();
     private volatile boolean stopping;
     private volatile boolean abandoning;
+    private volatile boolean closed;
+    /** The group's delivery count limit as the broker reports it at start, else the configured one. */
+    private volatile int deliveryCountLimit;
 
     final LongAdder acquired = new LongAdder();
     final LongAdder accepted = new LongAdder();
     final LongAdder released = new LongAdder();
     final LongAdder rejected = new LongAdder();
+    final LongAdder renewed = new LongAdder();
     final LongAdder redelivered = new LongAdder();
     final LongAdder acknowledgementFailures = new LongAdder();
     final AtomicInteger maxDeliveryCount = new AtomicInteger();
@@ -85,6 +93,12 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
             }
         }
         this.session = new ShareSession(config.groupId(), this.metrics);
+        this.deliveryCountLimit = config.deliveryCountLimit();
+    }
+
+    /** @return deliveries after which the broker archives a record: the group's, read at start */
+    int deliveryCountLimit() {
+        return deliveryCountLimit;
     }
 
     @Override
@@ -138,11 +152,15 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
         while (!stopping) {
             try (Admin admin = Admin.create(props)) {
                 ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, config.groupId());
-                admin.incrementalAlterConfigs(Map.of(group, List.of(new AlterConfigOp(
-                        new ConfigEntry(AUTO_OFFSET_RESET, value), AlterConfigOp.OpType.SET))))
-                        .all().get(30, TimeUnit.SECONDS);
-                LOG.info("share group {}: {}={} (where partitions it has not started yet begin)", config.groupId(),
-                        AUTO_OFFSET_RESET, value);
+                List<AlterConfigOp> ops = new ArrayList<>();
+                ops.add(new AlterConfigOp(new ConfigEntry(AUTO_OFFSET_RESET, value), AlterConfigOp.OpType.SET));
+                if (config.renewLocks()) {
+                    ops.add(new AlterConfigOp(new ConfigEntry(RENEW_ENABLE, "true"), AlterConfigOp.OpType.SET));
+                }
+                admin.incrementalAlterConfigs(Map.of(group, ops)).all().get(30, TimeUnit.SECONDS);
+                LOG.info("share group {}: {}={} (where partitions it has not started yet begin){}", config.groupId(),
+                        AUTO_OFFSET_RESET, value, config.renewLocks() ? ", " + RENEW_ENABLE + "=true" : "");
+                readDeliveryCountLimit(admin, group);
                 return true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -169,6 +187,27 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
             }
         }
         return false;
+    }
+
+    /** The group's delivery count limit, so a last delivery is known as such; the configured value if unreadable. */
+    private void readDeliveryCountLimit(Admin admin, ConfigResource group) {
+        try {
+            ConfigEntry entry = admin.describeConfigs(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
+                    .get(DELIVERY_COUNT_LIMIT);
+            if (entry != null && entry.value() != null) {
+                int limit = Integer.parseInt(entry.value().trim());
+                if (limit != config.deliveryCountLimit()) {
+                    LOG.info("share group {}: the group's {} is {} (configured {}): using the group's", config.groupId(),
+                            DELIVERY_COUNT_LIMIT, limit, config.deliveryCountLimit());
+                }
+                deliveryCountLimit = limit;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("share group {}: could not read {} ({}); assuming the configured {}", config.groupId(),
+                    DELIVERY_COUNT_LIMIT, e.toString(), config.deliveryCountLimit());
+        }
     }
 
     ShareGroupConfig config0() {
@@ -247,7 +286,7 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
         for (ShareConsumerLoop loop : List.copyOf(loops)) {
             queued += loop.pendingRecords();
         }
-        return new ShareGroupStats(acquired.sum(), accepted.sum(), released.sum(), rejected.sum(), redelivered.sum(),
+        return new ShareGroupStats(acquired.sum(), accepted.sum(), released.sum(), rejected.sum(), renewed.sum(), redelivered.sum(),
                 maxDeliveryCount.get(), acknowledgementFailures.sum(), queued);
     }
 
@@ -259,9 +298,10 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
     @Override
     public void close(Duration timeout, DrainMode mode) {
         ManagerState before = state.get();
-        if (before == ManagerState.CLOSING || before == ManagerState.CLOSED) {
+        if (before == ManagerState.CLOSING || before == ManagerState.CLOSED || closed) {
             return;
         }
+        closed = true;
         if (before != ManagerState.FAILED) {
             state.set(ManagerState.CLOSING);
         }
@@ -288,10 +328,12 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
         } catch (Exception e) {
             LOG.warn("share group {}: handler close failed: {}", config.groupId(), e.toString());
         }
-        if (state.get() != ManagerState.FAILED) {
-            state.set(ManagerState.CLOSED);
-        }
         LOG.info("share group {}: closed; {}", config.groupId(), stats());
+        if (state.get() == ManagerState.FAILED) {
+            Throwable t = failure.get();
+            throw new SyncerException("share group " + config.groupId() + " had failed: " + t, t);
+        }
+        state.set(ManagerState.CLOSED);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.syncer.internal.share;
 import io.syncer.share.ShareGroupConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,12 @@ final class ShareConsumerLoop implements Runnable {
     private volatile ShareBatch current;
     private volatile long stopDeadlineNanos = Long.MAX_VALUE;
     private volatile KafkaShareConsumer<byte[], byte[]> consumer;
+    /** Records renewed whose next delivery no poll has returned yet; owner thread only. */
+    private final Set<String> awaitingReturn = new HashSet<>();
+    /** The latest delivery of each renewed record still in work (the object to acknowledge); owner thread only. */
+    private final Map<String, ConsumerRecord<byte[], byte[]>> latestDelivery = new HashMap<>();
+    /** Outcomes of renewed records that finished before their next delivery came back; owner thread only. */
+    private final Map<String, AcknowledgeType> lateOutcomes = new HashMap<>();
 
     ShareConsumerLoop(DefaultShareGroupManager manager, int index) {
         this.manager = manager;
@@ -118,35 +126,69 @@ final class ShareConsumerLoop implements Runnable {
     private void process(KafkaShareConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
         long lockNanos = TimeUnit.MILLISECONDS.toNanos(c.acquisitionLockTimeoutMs().map(Integer::longValue)
                 .orElse(config.lockDuration().toMillis()));
-        long marginNanos = config.lockMargin().toNanos();
         long acquiredAt = System.nanoTime();
-        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
-        records.forEach(all::add);
-        ShareBatch batch = new ShareBatch(all, acquiredAt + lockNanos - marginNanos, marginNanos,
-                config.deliveryCountLimit(), outcomes);
+        List<ConsumerRecord<byte[], byte[]>> fresh = returnedOrFresh(c, records);
+        if (fresh.isEmpty()) {
+            return;
+        }
+        ShareBatch batch = new ShareBatch(fresh, acquiredAt + lockNanos - config.lockMargin().toNanos(),
+                manager.deliveryCountLimit(), config.renewLocks(), outcomes);
         current = batch;
-        manager.acquired.add(all.size());
-        manager.metrics().shareAcquired(config.groupId(), all.size());
-        for (ConsumerRecord<byte[], byte[]> r : all) {
-            manager.delivered(r);
-        }
-        for (TopicPartition tp : records.partitions()) {
-            partitionsSeen.add(tp);
-            try {
-                manager.handler().consumeClaim(manager.session(), new ShareClaim(batch, tp, records.records(tp), manager));
-            } catch (Exception e) {
-                LOG.error("share group {}: handler failed on {}; its records are released", config.groupId(), tp, e);
-                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                    batch.settle(r, AcknowledgeType.RELEASE);
-                }
-            }
-        }
-        awaitOutcomes(c, batch);
+        dispatch(batch, fresh);
+        awaitOutcomes(c, batch, acquiredAt, lockNanos);
         current = null;
     }
 
-    private void awaitOutcomes(KafkaShareConsumer<byte[], byte[]> c, ShareBatch batch) {
+    /** Counts newly acquired records and hands them to the handler, one claim per partition. */
+    private void dispatch(ShareBatch batch, List<ConsumerRecord<byte[], byte[]>> fresh) {
+        manager.acquired.add(fresh.size());
+        manager.metrics().shareAcquired(config.groupId(), fresh.size());
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> byPartition = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : fresh) {
+            manager.delivered(r);
+            byPartition.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>()).add(r);
+        }
+        byPartition.forEach((tp, list) -> {
+            partitionsSeen.add(tp);
+            try {
+                manager.handler().consumeClaim(manager.session(), new ShareClaim(batch, tp, list, manager));
+            } catch (Exception e) {
+                LOG.error("share group {}: handler failed on {}; its records are released", config.groupId(), tp, e);
+                for (ConsumerRecord<byte[], byte[]> r : list) {
+                    batch.settle(r, AcknowledgeType.RELEASE);
+                }
+            }
+        });
+    }
+
+    /**
+     * The records of a poll that are new to this consumer. A renewed record comes back in a later poll: if it is
+     * still in work it is not handed over again, and if it finished meanwhile its outcome is acknowledged again on
+     * its new delivery.
+     */
+    private List<ConsumerRecord<byte[], byte[]>> returnedOrFresh(KafkaShareConsumer<byte[], byte[]> c,
+                                                                 ConsumerRecords<byte[], byte[]> records) {
+        List<ConsumerRecord<byte[], byte[]>> fresh = new ArrayList<>(records.count());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            String key = coordinates(r);
+            if (!awaitingReturn.remove(key)) {
+                fresh.add(r);
+                continue;
+            }
+            AcknowledgeType late = lateOutcomes.remove(key);
+            if (late != null) {
+                acknowledgeAt(c, r, late);
+            } else {
+                latestDelivery.put(key, r); // still in work: its outcome goes on this delivery
+            }
+        }
+        return fresh;
+    }
+
+    private void awaitOutcomes(KafkaShareConsumer<byte[], byte[]> c, ShareBatch batch, long acquiredAt, long lockNanos) {
         long intervalNanos = config.acknowledgeInterval().toNanos();
+        long renewEvery = lockNanos / 2;
+        long nextRenew = acquiredAt + renewEvery;
         long lastSend = System.nanoTime();
         boolean unsent = false;
         int acknowledged = 0;
@@ -164,7 +206,7 @@ final class ShareConsumerLoop implements Runnable {
                 unsent = true;
                 o = outcomes.poll();
             }
-            if (acknowledged >= batch.size) {
+            if (acknowledged >= batch.size()) {
                 return; // every record settled and acknowledged: the next poll (or the close) sends the rest
             }
             long now = System.nanoTime();
@@ -173,24 +215,64 @@ final class ShareConsumerLoop implements Runnable {
                 lastSend = now;
                 unsent = false;
             }
-            if (now - batch.deadlineNanos >= 0 || manager.isAbandoning() || now - stopDeadlineNanos >= 0) {
-                int n = batch.releaseAll();
+            boolean closing = manager.isAbandoning() || now - stopDeadlineNanos >= 0;
+            if (batch.renewing && !closing && now - nextRenew >= 0) {
+                acknowledged += renew(c, batch);
+                nextRenew = System.nanoTime() + renewEvery;
+                lastSend = System.nanoTime();
+                unsent = false;
+            } else if ((!batch.renewing && now - batch.deadlineNanos >= 0) || closing) {
+                int n = batch.releaseAll(!closing);
                 if (n > 0) {
                     LOG.warn("share group {}: released {} record(s) still in work {} (the broker delivers them again)",
-                            config.groupId(), n, now - batch.deadlineNanos >= 0
-                                    ? config.lockMargin() + " before their acquisition lock expires" : "as the member closes");
+                            config.groupId(), n, closing ? "as the member closes"
+                                    : config.lockMargin() + " before their acquisition lock expires");
                 }
             }
         }
     }
 
-    private void acknowledge(KafkaShareConsumer<byte[], byte[]> c, ShareBatch.Outcome o) {
+    /**
+     * Renews the lock of every record still in work, acknowledges what finished, sends both and polls, as Kafka
+     * asks (a renewed record comes back in that poll; records the poll acquires besides join the batch).
+     *
+     * @return outcomes acknowledged here
+     */
+    private int renew(KafkaShareConsumer<byte[], byte[]> c, ShareBatch batch) {
+        List<ConsumerRecord<byte[], byte[]>> inWork = batch.inWork();
+        for (ConsumerRecord<byte[], byte[]> r : inWork) {
+            acknowledgeAt(c, r, AcknowledgeType.RENEW);
+            awaitingReturn.add(coordinates(r));
+        }
+        manager.renewed.add(inWork.size());
+        manager.metrics().shareAcknowledged(config.groupId(), "renew", inWork.size());
+        // a record not in the snapshot had its outcome queued before it: acknowledge those before the poll
+        int acknowledged = 0;
+        ShareBatch.Outcome o;
+        while ((o = outcomes.poll()) != null) {
+            acknowledge(c, o);
+            acknowledged++;
+        }
         try {
-            c.acknowledge(o.record(), o.type());
-        } catch (IllegalStateException e) {
-            manager.acknowledgementFailures.increment();
-            LOG.warn("share group {}: could not acknowledge {}-{}@{}: {}", config.groupId(), o.record().topic(),
-                    o.record().partition(), o.record().offset(), e.toString());
+            c.commitSync(config.acknowledgeInterval().multipliedBy(50));
+            List<ConsumerRecord<byte[], byte[]>> fresh = returnedOrFresh(c, c.poll(config.pollTimeout()));
+            if (!fresh.isEmpty()) {
+                batch.add(fresh);
+                dispatch(batch, fresh);
+            }
+        } catch (WakeupException e) {
+            // the close woke a renewal poll: the loop releases what is in work
+        }
+        return acknowledged;
+    }
+
+    private void acknowledge(KafkaShareConsumer<byte[], byte[]> c, ShareBatch.Outcome o) {
+        ConsumerRecord<byte[], byte[]> r = o.record();
+        String key = coordinates(r);
+        if (awaitingReturn.contains(key)) {
+            lateOutcomes.put(key, o.type()); // renewed, not returned yet: acknowledged again when it comes back
+        }
+        if (!acknowledgeAt(c, r, o.type())) {
             return;
         }
         switch (o.type()) {
@@ -202,11 +284,36 @@ final class ShareConsumerLoop implements Runnable {
         manager.metrics().shareAcknowledged(config.groupId(), DefaultShareGroupManager.lower(o.type()), 1);
     }
 
+    /**
+     * Acknowledges a record on its latest delivery to this consumer: a renewed record comes back as a new object,
+     * and the consumer takes acknowledgements for the records of its last poll. {@code false} if refused.
+     */
+    private boolean acknowledgeAt(KafkaShareConsumer<byte[], byte[]> c, ConsumerRecord<byte[], byte[]> record,
+                                  AcknowledgeType type) {
+        String key = coordinates(record);
+        ConsumerRecord<byte[], byte[]> latest = latestDelivery.getOrDefault(key, record);
+        try {
+            c.acknowledge(latest, type);
+            if (type != AcknowledgeType.RENEW) {
+                latestDelivery.remove(key);
+            }
+            return true;
+        } catch (IllegalStateException e) {
+            manager.acknowledgementFailures.increment();
+            LOG.warn("share group {}: could not acknowledge {} {}: {}", config.groupId(), key, type, e.toString());
+            return false;
+        }
+    }
+
+    private static String coordinates(ConsumerRecord<?, ?> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset();
+    }
+
     /** Sends what was acknowledged last, before the consumer closes (close also releases what is left). */
     private void flush(KafkaShareConsumer<byte[], byte[]> c) {
-        ShareBatch.Outcome o;
-        while ((o = outcomes.poll()) != null) {
-            acknowledge(c, o);
+        ShareBatch.Outcome pendingOutcome;
+        while ((pendingOutcome = outcomes.poll()) != null) {
+            acknowledge(c, pendingOutcome);
         }
         for (int attempt = 0; attempt < 2; attempt++) {
             try {

@@ -6,6 +6,7 @@ import io.syncer.consume.ConsumerGroupConfig;
 import io.syncer.consume.ConsumerGroupManager;
 import io.syncer.consume.DrainMode;
 import io.syncer.consume.GroupHealth;
+import io.syncer.consume.GroupMember;
 import io.syncer.internal.metrics.SafeMetrics;
 import io.syncer.metrics.SyncerMetrics;
 import io.syncer.produce.TransactionalKafkaProducers;
@@ -26,18 +27,9 @@ import java.util.Map;
 
 /** The {@link Syncer} implementation: a manager feeding a queue worker whose worker fans out to sink batchers. */
 public final class DefaultSyncer<T> implements Syncer {
-    private final Member manager;
+    private final GroupMember manager;
     private final Map<String, SinkBatcher<T>> batchers = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-
-    /** The group member feeding the queue: a consumer-group manager or a share-group manager. */
-    private interface Member {
-        void start();
-
-        GroupHealth health();
-
-        void close(Duration timeout, DrainMode mode);
-    }
 
     /**
      * A pipeline on a consumer group ({@code consumer}) or on a share group ({@code share}); exactly one is given.
@@ -64,49 +56,13 @@ public final class DefaultSyncer<T> implements Syncer {
         batchers.forEach((name, b) -> safe.bindSink(groupId, name, b::stats));
         if (share != null) {
             // no partition ownership: sinks see no assignments, and the queue drains on close
-            ShareGroupManager m = ShareGroupManager.create(share, queue, safe);
-            this.manager = new Member() {
-                @Override
-                public void start() {
-                    m.start();
-                }
-
-                @Override
-                public GroupHealth health() {
-                    return m.health();
-                }
-
-                @Override
-                public void close(Duration timeout, DrainMode mode) {
-                    m.close(timeout, mode);
-                    Throwable failure = m.health().failure();
-                    if (failure != null) {
-                        throw new SyncerException("share group " + groupId + " had failed: " + failure, failure);
-                    }
-                }
-            };
+            this.manager = ShareGroupManager.create(share, queue, safe);
             return;
         }
         SinkPartitionEvents handler = new SinkPartitionEvents(queue, sinks,
                 revoked -> batchers.values().forEach(b -> b.discard(revoked)));
-        ConsumerGroupManager m = transactions == null ? ConsumerGroupManager.create(consumer, handler, safe)
+        this.manager = transactions == null ? ConsumerGroupManager.create(consumer, handler, safe)
                 : ConsumerGroupManager.createExactlyOnce(consumer, handler, safe, transactions);
-        this.manager = new Member() {
-            @Override
-            public void start() {
-                m.start();
-            }
-
-            @Override
-            public GroupHealth health() {
-                return m.health();
-            }
-
-            @Override
-            public void close(Duration timeout, DrainMode mode) {
-                m.close(timeout, mode);
-            }
-        };
     }
 
     @Override

@@ -24,8 +24,7 @@ class ShareBatchTest {
     }
 
     private ShareBatch batch(List<ConsumerRecord<byte[], byte[]>> records, long deadlineFromNowMs) {
-        return new ShareBatch(records, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineFromNowMs),
-                TimeUnit.SECONDS.toNanos(5), 5, outcomes);
+        return new ShareBatch(records, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineFromNowMs), 5, false, outcomes);
     }
 
     @Test
@@ -35,7 +34,7 @@ class ShareBatchTest {
         ShareBatch batch = batch(List.of(a, b), 10_000);
         assertTrue(batch.settle(a, AcknowledgeType.ACCEPT));
         assertFalse(batch.settle(a, AcknowledgeType.RELEASE), "a second outcome for the same record is ignored");
-        assertEquals(1, batch.releaseAll(), "only the unsettled record is released");
+        assertEquals(1, batch.releaseAll(false), "only the unsettled record is released");
         assertTrue(batch.isReleased(b));
         assertFalse(batch.isReleased(a));
         assertFalse(batch.settle(b, AcknowledgeType.ACCEPT), "a late outcome after the release does not count");
@@ -49,6 +48,27 @@ class ShareBatchTest {
         ShareBatch batch = batch(List.of(record(0, (short) 1)), 2_000);
         assertTrue(batch.roomFor(TimeUnit.MILLISECONDS.toNanos(100)));
         assertFalse(batch.roomFor(TimeUnit.SECONDS.toNanos(3)));
+    }
+
+    @Test
+    void whenLocksAreRenewedAnyBackoffFitsAndAddedRecordsMustBeAcknowledgedToo() {
+        ConsumerRecord<byte[], byte[]> a = record(0, (short) 1);
+        ShareBatch batch = new ShareBatch(List.of(a), System.nanoTime(), 5, true, outcomes);
+        assertTrue(batch.roomFor(TimeUnit.MINUTES.toNanos(10)), "the lock is renewed while the record waits");
+        batch.add(List.of(record(1, (short) 1)));
+        assertEquals(2, batch.size());
+        assertEquals(2, batch.inWork().size());
+    }
+
+    @Test
+    void atTheLockDeadlineARecordOnItsLastDeliveryIsKeptNotReleasedIntoTheArchive() {
+        ConsumerRecord<byte[], byte[]> early = record(0, (short) 2);
+        ConsumerRecord<byte[], byte[]> last = record(1, (short) 5);
+        ShareBatch batch = batch(List.of(early, last), 0);
+        assertEquals(1, batch.releaseAll(true));
+        assertTrue(batch.isReleased(early));
+        assertFalse(batch.isReleased(last), "kept: it may still be accepted before its lock runs out");
+        assertTrue(batch.settle(last, AcknowledgeType.ACCEPT));
     }
 
     @Test

@@ -197,6 +197,7 @@ public final class PipelineFactory {
         set(s.getLockMargin(), b::lockMargin);
         set(s.getLockDuration(), b::lockDuration);
         set(s.getDeliveryCountLimit(), b::deliveryCountLimit);
+        set(s.getRenewLocks(), b::renewLocks);
         return b.build();
     }
 
