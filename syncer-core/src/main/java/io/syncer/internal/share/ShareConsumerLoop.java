@@ -48,8 +48,6 @@ final class ShareConsumerLoop implements Runnable {
     private final Set<String> awaitingReturn = new HashSet<>();
     /** The latest delivery of each renewed record still in work (the object to acknowledge); owner thread only. */
     private final Map<String, ConsumerRecord<byte[], byte[]>> latestDelivery = new HashMap<>();
-    /** Outcomes of renewed records that finished before their next delivery came back; owner thread only. */
-    private final Map<String, AcknowledgeType> lateOutcomes = new HashMap<>();
 
     ShareConsumerLoop(DefaultShareGroupManager manager, int index) {
         this.manager = manager;
@@ -162,25 +160,26 @@ final class ShareConsumerLoop implements Runnable {
     }
 
     /**
-     * The records of a poll that are new to this consumer. A renewed record comes back in a later poll: if it is
-     * still in work it is not handed over again, and if it finished meanwhile its outcome is acknowledged again on
-     * its new delivery.
+     * The records of a poll that are new to this consumer. A renewed record comes back in the renewal's poll as a new
+     * object: it is not handed over again, and its outcome goes on that object.
      */
     private List<ConsumerRecord<byte[], byte[]>> returnedOrFresh(KafkaShareConsumer<byte[], byte[]> c,
                                                                  ConsumerRecords<byte[], byte[]> records) {
         List<ConsumerRecord<byte[], byte[]>> fresh = new ArrayList<>(records.count());
+        if (LOG.isDebugEnabled()) {
+            StringBuilder sb = new StringBuilder();
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                sb.append(' ').append(r.offset()).append('/').append(r.deliveryCount().orElse((short) 0));
+            }
+            LOG.debug("share group {}: consumer {} polled{} (awaiting return {})", config.groupId(), index, sb, awaitingReturn);
+        }
         for (ConsumerRecord<byte[], byte[]> r : records) {
             String key = coordinates(r);
             if (!awaitingReturn.remove(key)) {
                 fresh.add(r);
                 continue;
             }
-            AcknowledgeType late = lateOutcomes.remove(key);
-            if (late != null) {
-                acknowledgeAt(c, r, late);
-            } else {
-                latestDelivery.put(key, r); // still in work: its outcome goes on this delivery
-            }
+            latestDelivery.put(key, r); // its outcome (now or later) goes on this delivery
         }
         return fresh;
     }
@@ -244,34 +243,54 @@ final class ShareConsumerLoop implements Runnable {
             acknowledgeAt(c, r, AcknowledgeType.RENEW);
             awaitingReturn.add(coordinates(r));
         }
-        manager.renewed.add(inWork.size());
-        manager.metrics().shareAcknowledged(config.groupId(), "renew", inWork.size());
-        // a record not in the snapshot had its outcome queued before it: acknowledge those before the poll
+        LOG.debug("share group {}: consumer {} renews {}", config.groupId(), index, awaitingReturn);
+        // a record not in the snapshot had its outcome queued before it: acknowledge those before the commit. A record
+        // that finished since the snapshot gets its outcome instead of the RENEW (the client keeps the last type given
+        // to an offset before it sends them), so it is no longer awaited back.
         int acknowledged = 0;
+        int replaced = 0;
         ShareBatch.Outcome o;
         while ((o = outcomes.poll()) != null) {
+            if (awaitingReturn.remove(coordinates(o.record()))) {
+                replaced++;
+            }
             acknowledge(c, o);
             acknowledged++;
         }
+        manager.renewed.add(inWork.size() - replaced);
+        manager.metrics().shareAcknowledged(config.groupId(), "renew", inWork.size() - replaced);
         try {
-            c.commitSync(config.acknowledgeInterval().multipliedBy(50));
-            List<ConsumerRecord<byte[], byte[]>> fresh = returnedOrFresh(c, c.poll(config.pollTimeout()));
-            if (!fresh.isEmpty()) {
-                batch.add(fresh);
-                dispatch(batch, fresh);
+            Map<?, ? extends Optional<KafkaException>> result = c.commitSync(config.acknowledgeInterval().multipliedBy(50));
+            // The commit has applied the broker's answer, so this poll returns the renewed records and fetches nothing.
+            // With no renewal granted it would fetch, and records acquired while this batch is in work would wait in
+            // the client's buffer with their locks running: no poll then.
+            if (result.values().stream().anyMatch(Optional::isEmpty)) {
+                List<ConsumerRecord<byte[], byte[]>> fresh = returnedOrFresh(c, c.poll(config.pollTimeout()));
+                if (!fresh.isEmpty()) {
+                    batch.add(fresh);
+                    dispatch(batch, fresh);
+                }
             }
         } catch (WakeupException e) {
-            // the close woke a renewal poll: the loop releases what is in work
+            return acknowledged; // the close woke a renewal poll: the loop releases what is in work
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.warn("share group {}: consumer {} could not send its lock renewals in time: {}", config.groupId(), index,
+                    e.toString());
+        }
+        if (!awaitingReturn.isEmpty()) {
+            // not renewed (the broker refused, or the answer did not come): the lock runs out and the broker delivers
+            // the record again; its outcome here can no longer be acknowledged and is counted as a failure
+            manager.acknowledgementFailures.add(awaitingReturn.size());
+            LOG.warn("share group {}: consumer {}: the lock of {} record(s) was not renewed ({}); they will be delivered"
+                    + " again", config.groupId(), index, awaitingReturn.size(), awaitingReturn);
+            awaitingReturn.forEach(latestDelivery::remove);
+            awaitingReturn.clear();
         }
         return acknowledged;
     }
 
     private void acknowledge(KafkaShareConsumer<byte[], byte[]> c, ShareBatch.Outcome o) {
         ConsumerRecord<byte[], byte[]> r = o.record();
-        String key = coordinates(r);
-        if (awaitingReturn.contains(key)) {
-            lateOutcomes.put(key, o.type()); // renewed, not returned yet: acknowledged again when it comes back
-        }
         if (!acknowledgeAt(c, r, o.type())) {
             return;
         }
