@@ -57,12 +57,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design. Items are grouped into <i>shards</i> by ordering key ((partition, record key) in KEY
  * mode, the partition in PARTITION mode, one shard per item in UNORDERED mode). A shard runs at most
- * one item at a time, in arrival order. Invariant: a shard is in {@code ready} iff it is not busy
- * and has items. A worker takes the first ready shard, runs its head item, and on completion puts
- * the shard back if it has more. A failed item keeps its shard busy during the backoff (so its key
+ * one item at a time, in arrival order. Invariant: a shard is in {@code ready} or {@code continuing}
+ * iff it is not busy and has items. A worker takes the ready shard whose head record arrived first
+ * (oldest record first), runs its head item, and on completion puts the shard back if it has more.
+ * Shards that became ready with a new record are in arrival order already ({@code ready}, a FIFO);
+ * shards put back after an item (a key with a backlog) go into {@code continuing}, a heap by their
+ * head's arrival, so a hot key's next record runs as soon as a slot frees instead of behind every
+ * shard that became ready meanwhile: a skewed key set then finishes at its hottest key's serial work. A failed item keeps its shard busy during the backoff (so its key
  * waits) but frees its worker and in-flight slot (so other keys do not); the same holds while a
  * record that gave up is being written to the dead-letter topic. Every operation is O(1) except
- * purging revoked partitions, which is O(queued) and happens only on rebalance.
+ * the heap of continuing shards (O(log n), n at most the in-flight count) and purging revoked
+ * partitions, which is O(queued) and happens only on rebalance.
  *
  * <p>Failure path: {@link #execute} → {@link #fail} (classify; retry with backoff while the policy
  * allows) → {@link #giveUp} (dead-letter write, or halt) → the record completes only when the
@@ -83,7 +88,13 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
     private final Condition itemFinished = lock.newCondition();
+    /** Shards made ready by a new record: in arrival order of their heads. */
     private final ArrayDeque<Shard> ready = new ArrayDeque<>();
+    /** Shards put back with more items (or a retry): a heap by their head's arrival. */
+    private final java.util.PriorityQueue<Shard> continuing =
+            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Shard::headSeq));
+    /** Arrival sequence of the next queued item. Guarded by the lock. */
+    private long nextSeq;
     private final Map<Object, Shard> shards = new HashMap<>();
     private final Map<TopicPartition, int[]> runningByPartition = new HashMap<>();
     /** Revokes per partition, read without the lock where a completion checks whether its item was disowned. */
@@ -176,7 +187,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             }
             int epoch = revocations.getOrDefault(tp, 0);
             for (ConsumerRecord<byte[], byte[]> record : claim.records()) {
-                Item item = new Item(record, claim, tp, epoch);
+                Item item = new Item(record, claim, tp, epoch, nextSeq++);
                 Shard shard;
                 if (config.ordering() == OrderingMode.UNORDERED) {
                     shard = new Shard(null);
@@ -236,6 +247,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         try {
             stopping = true;
             ready.clear();
+            continuing.clear();
             shards.clear();
             queued = 0;
             workAvailable.signalAll();
@@ -287,13 +299,13 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             Item item;
             lock.lock();
             try {
-                while (!stopping && (ready.isEmpty() || inFlight >= config.maxInFlight())) {
+                while (!stopping && (noneReady() || inFlight >= config.maxInFlight())) {
                     workAvailable.await();
                 }
                 if (stopping) {
                     return;
                 }
-                Shard shard = ready.pollFirst();
+                Shard shard = pollReady();
                 item = shard.pollFirst();
                 shard.busy = true;
                 item.shard = shard;
@@ -427,15 +439,18 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         if (stage == null) {
             succeed(item);
         } else {
-            // Never continue on the completing thread: it may be a client's I/O thread (a Kafka
-            // producer's), where a dead-letter send that waits for metadata would deadlock.
-            stage.whenCompleteAsync((ignored, error) -> {
+            // A success is booked on the completing thread: it only takes this queue's and the claim's locks
+            // and frees the key, so the key's next record reaches a worker after one thread hop, not two (a
+            // hot key runs at its serial floor). A failure never continues there: the completing thread may be
+            // a client's I/O thread (a Kafka producer's), where a dead-letter send that waits for metadata
+            // would deadlock; it goes to syncer's completion thread.
+            stage.whenComplete((ignored, error) -> {
                 if (error == null) {
                     succeed(item);
                 } else {
-                    fail(item, unwrap(error));
+                    continuations.execute(() -> fail(item, unwrap(error)));
                 }
-            }, continuations);
+            });
         }
     }
 
@@ -712,7 +727,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             } else {
                 release(item.shard);
             }
-            if (!ready.isEmpty()) {
+            if (!noneReady()) {
                 // a waiting worker can go on only if there is ready work; waking one per completion for
                 // nothing cost an unpark per record when every record waits in a sink batch
                 workAvailable.signal();
@@ -744,14 +759,14 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             if (stopping || disowned(item) || item.claim.isStopped(item.record)) {
                 endSpan(item, TraceSpan.RELEASED, null);
                 release(item.shard);
-                if (!ready.isEmpty()) {
+                if (!noneReady()) {
                     workAvailable.signal(); // release may have made the shard ready (a re-delivered record joined it)
                 }
                 return;
             }
             item.shard.addFirst(item);
             item.shard.busy = false;
-            ready.addFirst(item.shard);
+            continuing.add(item.shard);
             queued++;
             workAvailable.signal();
         } finally {
@@ -766,10 +781,25 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             return;
         }
         if (!shard.isEmpty()) {
-            ready.addLast(shard);
+            continuing.add(shard);
         } else if (shard.key != null) {
             shards.remove(shard.key, shard);
         }
+    }
+
+    /** Whether no shard is ready. Lock held. */
+    private boolean noneReady() {
+        return ready.isEmpty() && continuing.isEmpty();
+    }
+
+    /** The ready shard whose head record arrived first. Lock held, some shard ready. */
+    private Shard pollReady() {
+        Shard fresh = ready.peekFirst();
+        Shard again = continuing.peek();
+        if (again == null || (fresh != null && fresh.headSeq() < again.headSeq())) {
+            return ready.pollFirst();
+        }
+        return continuing.poll();
     }
 
     /** Drops queued items of {@code revoked}; lock held. */
@@ -780,10 +810,16 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 dropped += removeRevoked(shard, revoked);
             }
         }
+        for (Shard shard : continuing) {
+            if (shard.key == null) {
+                dropped += removeRevoked(shard, revoked);
+            }
+        }
         for (Shard shard : shards.values()) {
             dropped += removeRevoked(shard, revoked);
         }
         ready.removeIf(Shard::isEmpty);
+        continuing.removeIf(Shard::isEmpty); // a shard is of one partition: it empties whole, no head changes
         Iterator<Shard> it = shards.values().iterator();
         while (it.hasNext()) {
             Shard s = it.next();
@@ -823,17 +859,20 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         final TopicPartition tp;
         /** How many revokes its partition had when it was queued; one more since disowns it. */
         final int epoch;
+        /** Arrival order in this queue: the ready shard with the oldest head runs first. */
+        final long seq;
         Shard shard;
         int attempts;
         long firstAttemptNanos;
         /** Started before the first attempt, ended once with the outcome; NOOP when not traced. */
         TraceSpan span = TraceSpan.NOOP;
 
-        Item(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp, int epoch) {
+        Item(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp, int epoch, long seq) {
             this.record = record;
             this.claim = claim;
             this.tp = tp;
             this.epoch = epoch;
+            this.seq = seq;
         }
     }
 
@@ -906,6 +945,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
         boolean isEmpty() {
             return first == null;
+        }
+
+        /** The head item's arrival sequence; the shard is not empty. */
+        long headSeq() {
+            return first.seq;
         }
 
         int size() {

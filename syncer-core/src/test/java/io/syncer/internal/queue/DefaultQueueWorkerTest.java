@@ -97,6 +97,25 @@ class DefaultQueueWorkerTest {
         assertTrue(maxRunning.get() <= 8);
     }
 
+    /**
+     * Issue 14, target 1: a key with a backlog went to the back of the ready queue after each of its records, so
+     * on a skewed key set the hottest key waited behind every key that became ready meanwhile and the run ended
+     * well after that key's serial work. Ready keys now run oldest record first: with one slot, a hot key's second
+     * record (offset 3) runs before the cold records that arrived after it. Before the fix the order was
+     * 0, 1, 2, 4, 5, 3.
+     */
+    @Test
+    void theReadyKeyWithTheOldestRecordRunsFirstSoAHotKeyIsNotQueuedBehindLaterArrivals() {
+        List<Long> order = new CopyOnWriteArrayList<>();
+        start(QueueWorkerConfig.builder().workers(1).maxInFlight(1).ordering(OrderingMode.KEY).build(),
+                AsyncConsumeWorker.blocking((id, r) -> order.add(r.offset())));
+        String[] keys = {"hot", "c1", "c2", "hot", "c3", "c4"};
+        FakeClaim claim = FakeClaim.of(P0, 0, keys.length, i -> keys[i]);
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(10)).until(() -> claim.processed.size() == keys.length);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), order, "records run in arrival order across ready keys");
+    }
+
     @Test
     void partitionModeRunsOneRecordPerPartitionAtATime() {
         Map<TopicPartition, AtomicInteger> running = Map.of(P0, new AtomicInteger(), P1, new AtomicInteger());
