@@ -84,7 +84,7 @@ public final class BenchmarkSuite {
     /**
      * Runs the suite.
      *
-     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,tracker] [--trace] [--bootstrap-servers host:port]}
+     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,tracker] [--trace] [--bootstrap-servers host:port]}
      * @throws Exception on a failure
      */
     public static void main(String[] args) throws Exception {
@@ -152,6 +152,9 @@ public final class BenchmarkSuite {
         }
         if (selected("P10")) {
             new ScaleOutScenario(this).run();
+        }
+        if (selected("P11")) {
+            new OpenSearchScenario(this).run();
         }
         if (selected("tracker")) {
             tracker();

@@ -16,7 +16,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code opensearch-stop}: the OpenSearch node stopped for 20 s, then started again on the same data;</li>
  *   <li>{@code cls-429}: the CLS endpoint answers every upload with 429 for 20 s;</li>
- *   <li>{@code clickhouse-restart}: the ClickHouse server stopped, down 5 s, and started again.</li>
+ *   <li>{@code clickhouse-restart}: the ClickHouse server killed (SIGKILL, so it answers nothing more; a SIGTERM
+ *   lets it answer queries on open connections for seconds while it shuts down), down 5 s, and started again.</li>
  * </ul>
  */
 final class DemoFaults {
@@ -107,8 +108,8 @@ final class DemoFaults {
             }
             case "clickhouse-restart" -> {
                 ClickHouseServer server = services.clickHouse;
-                note("clickhouse-restart: stopping the ClickHouse server for " + CLICKHOUSE_DOWN.toSeconds() + " s");
-                server.stop();
+                note("clickhouse-restart: killing the ClickHouse server, down for " + CLICKHOUSE_DOWN.toSeconds() + " s");
+                server.kill();
                 Thread.sleep(CLICKHOUSE_DOWN.toMillis());
                 server.restart();
                 note("clickhouse-restart: the ClickHouse server serves again");

@@ -464,6 +464,33 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
     }
 
     /**
+     * Kills the child server at once (SIGKILL), as a crash would: unlike {@link #stop()}, whose SIGTERM lets the
+     * server go on answering queries on open keep-alive connections while it shuts down (seconds, measured up to
+     * 10 s), no query is answered after this returns. {@link #restart()} starts it again on the same data.
+     *
+     * @throws UnsupportedOperationException on an external server or a container
+     */
+    public synchronized void kill() {
+        requireChild("kill()");
+        if (container != null) {
+            throw new UnsupportedOperationException("kill() is for the child server; stop() stops a container");
+        }
+        Process current = process;
+        if (current == null) {
+            return;
+        }
+        process = null;
+        long startNanos = System.nanoTime();
+        current.destroyForcibly();
+        try {
+            current.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("Killed the ClickHouse server (pid {}) at {} in {} ms", current.pid(), httpUrl, millisSince(startNanos));
+    }
+
+    /**
      * Starts the child server again on the same ports and data directory, so tables and data survive, and waits
      * up to {@link #READY_TIMEOUT} for {@code GET /ping}. A running server is first stopped as by {@link #stop()}.
      *
