@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Admission and backpressure. A polled record is admitted only if the queue budget has room, its
- * partition is not over its share while the queue is above {@code pauseAbove}, and the partition's
+ * partition (if it holds any record) would not go over its slice of the headroom,
+ * {@code (1 - pauseAbove) / partitions}, while the queue is above {@code pauseAbove}, and the partition's
  * offset tracking is not {@code maxQueuedRecords} behind its oldest unfinished record; otherwise the
  * partition is paused and the records of that poll not yet admitted are held back, in order, until
  * it resumes (below {@code resumeBelow}). The queue never exceeds its bounds, only the partitions
@@ -52,7 +53,11 @@ final class Admission {
         }
         QueueBudget budget = ctx.budget();
         double pauseAbove = ctx.config().pauseAbove();
-        double shareLimit = pauseAbove / Math.max(1, activePartitions());
+        int active = Math.max(1, activePartitions());
+        // Above the pause mark, what is left of the bound is every partition's headroom: a partition takes at most
+        // its slice of it (and its share, when the mark is set below half), so however many partitions back up, one
+        // holding nothing still finds room; taking up to its share instead, two backed-up partitions filled it all
+        double aboveMarkLimit = Math.min(pauseAbove, 1 - pauseAbove) / active;
         // The partition's outstanding work, read once and then counted up locally: completions on
         // other threads only lower it, so the local figure errs on the side of pausing.
         long outstandingRecords = ps.tracker.outstandingRecords();
@@ -68,7 +73,8 @@ final class Admission {
                 break;
             }
             int size = DefaultConsumerGroupManager.sizeOf(r);
-            boolean overShare = budget.usage() >= pauseAbove && budget.share(outstandingRecords, outstandingBytes) >= shareLimit;
+            boolean overShare = budget.usage() >= pauseAbove && outstandingRecords > 0
+                    && budget.share(outstandingRecords + 1, outstandingBytes + size) > aboveMarkLimit;
             // the ring keeps a slot for every record behind the oldest unfinished one, finished or not: a record
             // that never finishes must pause its partition, not grow the ring by a slot per record consumed
             boolean overSpan = span >= ctx.config().maxQueuedRecords();
