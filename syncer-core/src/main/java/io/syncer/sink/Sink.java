@@ -39,6 +39,25 @@ public interface Sink<T> {
     }
 
     /**
+     * Whether records of one source ordering key that share a batch reach their destination in batch
+     * order (the Kafka sink: one idempotent producer, the record key picks the destination partition,
+     * records are sent in batch order). In {@link io.syncer.queue.OrderingMode#KEY} order core then
+     * lets a key's consecutive queued records share one batch, instead of one sink round trip per
+     * record; it still books their outcomes in the key's order, and never dispatches a key's next run
+     * before the previous one has its outcome. When a record of such a run is not written (retriable,
+     * held by an outage), the later records of the run written with it are written again after it: at
+     * least once, the destination's last copy of each record in the key's order. A batch holding such a
+     * run may be longer than {@link BatchPolicy#maxRecords()}: up to what the sink has in flight at once
+     * ({@code maxRecords × maxInFlight} records, {@code maxBytes × maxInFlight} bytes), so a sink that
+     * declares this must take batches of that size.
+     *
+     * @return {@code false} unless overridden: one record of a key per round trip
+     */
+    default boolean keepsKeyOrderInBatch() {
+        return false;
+    }
+
+    /**
      * Writes a batch.
      *
      * @param batch one or more records, in the order they were routed

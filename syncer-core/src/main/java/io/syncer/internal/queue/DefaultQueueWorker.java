@@ -84,6 +84,10 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private final Tracing tracing;
     private final RecordDecoder<T> decoder;
     private final AsyncConsumeWorker<T> worker;
+    /** The worker as a {@link RunWorker} in KEY order when it takes runs of a key's records, else {@code null}. */
+    private final RunWorker<T, Object> runWorker;
+    /** The longest run of one key's records handed over at once; 1 when runs are off. */
+    private final int maxRun;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
@@ -128,6 +132,14 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         this.tracing = config.tracing();
         this.decoder = decoder;
         this.worker = worker;
+        RunWorker<T, Object> runs = null;
+        if (config.ordering() == OrderingMode.KEY && worker instanceof RunWorker<?, ?> candidate && candidate.maxRun() > 1) {
+            @SuppressWarnings("unchecked")
+            RunWorker<T, Object> typed = (RunWorker<T, Object>) candidate;
+            runs = typed;
+        }
+        this.runWorker = runs;
+        this.maxRun = runs == null ? 1 : runs.maxRun();
     }
 
     @Override
@@ -297,6 +309,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private void workLoop(int workerId) {
         while (true) {
             Item item;
+            java.util.List<Item> run = null;
             lock.lock();
             try {
                 while (!stopping && (noneReady() || inFlight >= config.maxInFlight())) {
@@ -312,6 +325,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 queued--;
                 inFlight++;
                 runningByPartition.computeIfAbsent(item.tp, k -> new int[1])[0]++;
+                if (maxRun > 1 && !shard.isEmpty()) {
+                    run = takeRun(shard, item);
+                }
             } catch (InterruptedException e) {
                 if (stopping) {
                     return; // close interrupts workers
@@ -322,7 +338,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             } finally {
                 lock.unlock();
             }
-            execute(workerId, item);
+            if (run == null) {
+                execute(workerId, item);
+            } else {
+                executeRun(workerId, run);
+            }
             if (Thread.interrupted() && !isStopping()) {
                 // user code left the flag set: the next wait would take it for close's and end this thread
                 LOG.debug("queue {}: cleared a stray interrupt after {}", config.name(), coordinates(item.record));
@@ -413,11 +433,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             if (t instanceof InterruptedException) {
                 Thread.currentThread().interrupt(); // cleared after the record, like a worker's
             }
-            // a RecordDecodeException is the record's fault (fatal); anything else is the classifier's to judge
-            // (a schema registry timeout is worth a retry), with the record's coordinates in the message
-            String why = "cannot decode " + coordinates(item.record) + ": " + t;
-            fail(item, t instanceof RecordDecodeException ? t : config.errorClassifier().isRetriable(t)
-                    ? new RetriableSyncerException(why, t) : new RecordDecodeException(why, t));
+            fail(item, decodeFailure(item, t));
             return;
         }
         CompletionStage<?> stage;
@@ -454,13 +470,224 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
+    /**
+     * A decoder's throw as the item's failure: a RecordDecodeException is the record's fault (fatal); anything else
+     * is the classifier's to judge (a schema registry timeout is worth a retry), with the record's coordinates.
+     */
+    private Throwable decodeFailure(Item item, Throwable t) {
+        String why = "cannot decode " + coordinates(item.record) + ": " + t;
+        return t instanceof RecordDecodeException ? t : config.errorClassifier().isRetriable(t)
+                ? new RetriableSyncerException(why, t) : new RecordDecodeException(why, t);
+    }
+
     private void succeed(Item item) {
+        book(item);
+        finish(item, false);
+    }
+
+    /** Books a processed item: its span, its offset, the counters; its slot and shard are the caller's. */
+    private void book(Item item) {
         endSpan(item, TraceSpan.PROCESSED, null);
         if (item.claim.markProcessed(item.record)) {
             metrics.recordProcessed(group, item.tp);
         }
         processed.increment();
-        finish(item, false);
+    }
+
+    // ------------------------------------------------------------------ runs of one key (KEY order, a RunWorker)
+
+    /**
+     * Takes the records queued behind {@code first} in its shard, of the same assignment (polls of it alike), as one run (up to the
+     * worker's longest run and the free in-flight slots), or {@code null} when there are none; lock held, and
+     * {@code first} already counted in flight.
+     */
+    private java.util.List<Item> takeRun(Shard shard, Item first) {
+        int limit = Math.min(maxRun, config.maxInFlight() - inFlight + 1);
+        if (limit <= 1) {
+            return null;
+        }
+        java.util.List<Item> run = new java.util.ArrayList<>(Math.min(limit, shard.size() + 1));
+        run.add(first);
+        int[] running = runningByPartition.get(first.tp);
+        while (run.size() < limit && !shard.isEmpty() && shard.peekFirst().epoch == first.epoch) {
+            Item next = shard.pollFirst();
+            next.shard = shard;
+            queued--;
+            inFlight++;
+            running[0]++;
+            run.add(next);
+        }
+        return run.size() == 1 ? null : run;
+    }
+
+
+    /**
+     * Runs a key's consecutive records as one run: decodes and prepares each in order with its own context (a
+     * failure stops the run there), submits what was prepared at once, and books the outcomes in order when all
+     * are in ({@link #completeRun}).
+     */
+    private void executeRun(int workerId, java.util.List<Item> run) {
+        java.util.List<Object> prepared = new java.util.ArrayList<>(run.size());
+        Throwable stopError = null;
+        boolean claimStopped = false;
+        for (Item item : run) {
+            if (item.claim.isStopped(item.record)) {
+                claimStopped = true;
+                break;
+            }
+            if (item.span == TraceSpan.NOOP && tracing != Tracing.NOOP) {
+                item.span = startSpan(item.record);
+            }
+            TraceScope scope = item.span.makeCurrent();
+            if (logContext) {
+                Mdc.record(group, item.record);
+            }
+            Current current = CURRENT.get();
+            boolean decoded = false;
+            try {
+                T value = decoder.decode(item.record);
+                decoded = true;
+                current.queue = this;
+                current.item = item;
+                prepared.add(runWorker.prepare(workerId, value));
+            } catch (Throwable t) {
+                if (t instanceof InterruptedException) {
+                    Thread.currentThread().interrupt(); // cleared after the run, like a worker's
+                }
+                stopError = decoded ? t : decodeFailure(item, t);
+            } finally {
+                current.queue = null;
+                current.item = null;
+                if (logContext) {
+                    Mdc.clear();
+                }
+                scope.close();
+            }
+            if (stopError != null) {
+                break;
+            }
+        }
+        java.util.List<CompletableFuture<?>> stages;
+        if (prepared.isEmpty()) {
+            stages = java.util.List.of();
+        } else {
+            try {
+                stages = runWorker.submitRun(prepared);
+            } catch (Throwable t) {
+                CompletableFuture<?> failed = CompletableFuture.failedFuture(t);
+                stages = java.util.Collections.nCopies(prepared.size(), failed);
+            }
+        }
+        int stop = prepared.size();
+        Throwable stopWhy = stopError;
+        boolean released = claimStopped;
+        java.util.List<CompletableFuture<?>> outcomes = stages;
+        CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, error) -> {
+            if (error == null && stop == run.size()) {
+                completeRun(run, outcomes, stop, null, false); // all done: booked here, like a single record's success
+            } else {
+                continuations.execute(() -> completeRun(run, outcomes, stop, stopWhy, released));
+            }
+        });
+    }
+
+    /**
+     * Books a run's outcomes in the key's order: the records before the first failure as processed, the first
+     * failure through {@link #fail}, and every record after it back into the key's queue behind it (not an attempt:
+     * written again after the failed one, so the key's order holds in the destination). {@code stop} is where
+     * preparing stopped: {@code stopError} failed that record, or its claim was stopped ({@code released}).
+     */
+    private void completeRun(java.util.List<Item> run, java.util.List<CompletableFuture<?>> stages, int stop,
+                             Throwable stopError, boolean released) {
+        int failedAt = stop;
+        Throwable failure = stopError;
+        for (int i = 0; i < stages.size(); i++) {
+            Throwable error = failureOf(stages.get(i));
+            if (error != null) {
+                failedAt = i;
+                failure = error;
+                break;
+            }
+        }
+        int last = run.size() - 1;
+        int booked = Math.min(failedAt, last);
+        for (int i = 0; i < booked; i++) {
+            book(run.get(i));
+        }
+        finishInRun(run, booked);
+        if (failedAt > last) {
+            succeed(run.get(last));
+            return;
+        }
+        putBack(run, failedAt + 1);
+        Item first = run.get(failedAt);
+        if (failure == null) {
+            endSpan(first, TraceSpan.RELEASED, null); // its claim was stopped: the partition's next owner has it
+            finish(first, false);
+        } else {
+            fail(first, failure);
+        }
+    }
+
+    /** The failure a completed stage ended with, or {@code null}. */
+    private static Throwable failureOf(CompletableFuture<?> stage) {
+        if (!stage.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            stage.join();
+            return null;
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            return unwrap(e);
+        }
+    }
+
+    /** The run's first {@code count} records are done and booked: frees their in-flight slots (the shard stays busy). */
+    private void finishInRun(java.util.List<Item> run, int count) {
+        if (count == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            inFlight -= count;
+            for (int i = 0; i < count; i++) {
+                decrementRunning(run.get(i).tp);
+            }
+            if (!noneReady()) {
+                workAvailable.signal();
+            }
+            itemFinished.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Puts the run's records from {@code from} on back at the front of their shard, in order; the shard stays busy. */
+    private void putBack(java.util.List<Item> run, int from) {
+        lock.lock();
+        try {
+            for (int i = run.size() - 1; i >= from; i--) {
+                Item item = run.get(i);
+                inFlight--;
+                decrementRunning(item.tp);
+                if (stopping || disowned(item) || item.claim.isStopped(item.record)) {
+                    endSpan(item, TraceSpan.RELEASED, null); // the partition's next owner has it
+                } else {
+                    item.shard.addFirst(item);
+                    queued++;
+                }
+            }
+            itemFinished.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void decrementRunning(TopicPartition tp) {
+        int[] running = runningByPartition.get(tp);
+        if (running != null && --running[0] == 0) {
+            runningByPartition.remove(tp);
+        }
     }
 
     private void fail(Item item, Throwable error) {
@@ -717,10 +944,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         lock.lock();
         try {
             inFlight--;
-            int[] running = runningByPartition.get(item.tp);
-            if (running != null && --running[0] == 0) {
-                runningByPartition.remove(item.tp);
-            }
+            decrementRunning(item.tp);
             if (park) {
                 parked++;
                 parkedItems.add(item);
@@ -935,6 +1159,10 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 rest.addFirst(first);
             }
             first = item;
+        }
+
+        Item peekFirst() {
+            return first;
         }
 
         Item pollFirst() {

@@ -106,6 +106,11 @@ public final class SinkBatcher<T> {
         return sink;
     }
 
+    /** How records are batched for the sink (read once, at construction). */
+    public BatchPolicy policy() {
+        return policy;
+    }
+
     /** Batches written so far. */
     public long batches() {
         return batches.sum();
@@ -117,7 +122,7 @@ public final class SinkBatcher<T> {
 
     /** Adds a record to the open batch (or to its destination's held records); completes with its own result. */
     public CompletableFuture<SinkResult> submit(SinkRecord<T> record) {
-        return submit(new Pending<>(record, false));
+        return submit(new Pending<>(record, false, null));
     }
 
     /**
@@ -126,35 +131,106 @@ public final class SinkBatcher<T> {
      * per record (two objects fewer for each of the up to 100,000 records a pipeline holds).
      */
     public CompletableFuture<?> submitOutcome(SinkRecord<T> record) {
-        return submit(new Pending<>(record, true));
+        return submit(new Pending<>(record, true, null));
+    }
+
+    /**
+     * Adds consecutive records of one ordering key so that they share one batch, in this order (the
+     * open batch is sealed first when they do not fit in it): for a sink that
+     * {@linkplain Sink#keepsKeyOrderInBatch() keeps a key's order within a batch}. The caller keeps the
+     * run within what the sink has in flight at once ({@code maxRecords × maxInFlight}, bytes alike): a
+     * run longer than {@link BatchPolicy#maxRecords()} is one batch of its own. When a record of
+     * the run is not written, the later ones it was written with are not answered OK either (see
+     * {@link #complete}): they are written again after it, so the destination ends in the key's order.
+     *
+     * @param records the run, oldest first
+     * @return one result per record, in the same order
+     */
+    public List<CompletableFuture<SinkResult>> submitRun(List<SinkRecord<T>> records) {
+        Object run = new Object();
+        List<Pending<T>> pendings = new ArrayList<>(records.size());
+        long bytes = 0;
+        for (SinkRecord<T> r : records) {
+            pendings.add(new Pending<>(r, false, run));
+            bytes += r.sizeBytes();
+        }
+        List<Pending<T>> givenBack = new ArrayList<>(0);
+        SinkResult givenBackResult = null;
+        synchronized (lock) {
+            boolean anyHeld = released && outage != null;
+            for (Pending<T> p : pendings) {
+                anyHeld |= destinationOutages.containsKey(key(p.record));
+            }
+            if (anyHeld) {
+                // a destination of the run is held: each record goes where a single one would, in order (held
+                // records are written again oldest first)
+                for (Pending<T> p : pendings) {
+                    SinkResult back = place(p);
+                    if (back != null) {
+                        givenBack.add(p);
+                        givenBackResult = back;
+                    }
+                }
+            } else {
+                if (!open.isEmpty() && (open.size() + pendings.size() > policy.maxRecords()
+                        || openBytes + bytes > policy.maxBytes())) {
+                    seal();
+                }
+                boolean first = open.isEmpty();
+                open.addAll(pendings);
+                openBytes += bytes;
+                sealIfFull(first);
+            }
+        }
+        for (Pending<T> p : givenBack) {
+            settle(p, givenBackResult);
+        }
+        dispatch();
+        return new ArrayList<>(pendings);
+    }
+
+    /** Seals the open batch when full, or starts its linger when it just got its first records; lock held. */
+    private void sealIfFull(boolean wasEmpty) {
+        if (open.size() >= policy.maxRecords() || openBytes >= policy.maxBytes()) {
+            seal();
+        } else if (wasEmpty) {
+            if (policy.linger().isZero()) {
+                seal();
+            } else {
+                lingerTask = timer.schedule(this::flushOnLinger, policy.linger().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /**
+     * Puts one record where it goes: its destination's held records, or the open batch; lock held.
+     *
+     * @return the result to give it back with at once (released while its sink or destination is down), else null
+     */
+    private SinkResult place(Pending<T> pending) {
+        SinkRecord<T> record = pending.record;
+        Outage<T> down = destinationOutages.get(key(record));
+        if (down != null) {
+            if (released) {
+                return down.givenBack(sink.name());
+            }
+            down.held.add(pending);
+            return null;
+        }
+        if (released && outage != null) {
+            return outage.givenBack(sink.name());
+        }
+        boolean first = open.isEmpty();
+        open.add(pending);
+        openBytes += record.sizeBytes();
+        sealIfFull(first);
+        return null;
     }
 
     private CompletableFuture<SinkResult> submit(Pending<T> pending) {
-        SinkRecord<T> record = pending.record;
-        SinkResult givenBack = null;
+        SinkResult givenBack;
         synchronized (lock) {
-            Outage<T> down = destinationOutages.get(key(record));
-            if (down != null) {
-                if (released) {
-                    givenBack = down.givenBack(sink.name());
-                } else {
-                    down.held.add(pending);
-                }
-            } else if (released && outage != null) {
-                givenBack = outage.givenBack(sink.name());
-            } else {
-                open.add(pending);
-                openBytes += record.sizeBytes();
-                if (open.size() >= policy.maxRecords() || openBytes >= policy.maxBytes()) {
-                    seal();
-                } else if (open.size() == 1) {
-                    if (policy.linger().isZero()) {
-                        seal();
-                    } else {
-                        lingerTask = timer.schedule(this::flushOnLinger, policy.linger().toNanos(), TimeUnit.NANOSECONDS);
-                    }
-                }
-            }
+            givenBack = place(pending);
         }
         if (givenBack != null) {
             settle(pending, givenBack);
@@ -330,6 +406,7 @@ public final class SinkBatcher<T> {
                 outcome[i] = r != null ? r : SinkResult.retry(new SyncerException("sink " + sink.name() + " returned a null result"));
             }
         }
+        keepRunsInOrder(batch, outcome);
         List<Pending<T>> done = new ArrayList<>(batch.size());
         List<SinkResult> doneResults = new ArrayList<>(batch.size());
         List<Pending<T>> deferred = new ArrayList<>(0);
@@ -408,6 +485,46 @@ public final class SinkBatcher<T> {
             deferredResults.get(i).whenComplete((r, e) -> settle(p, settledLater(r, e)));
         }
         logs.forEach(Runnable::run);
+    }
+
+    /**
+     * Within a run of one key's records ({@link #submitRun}), a record written after one that was not
+     * (retriable, held by an outage, or deferred) is answered like it, though the sink wrote it: it is
+     * written again after the earlier one, so the destination's last copy of the key is in order
+     * (at least once: that record may appear twice). A record after one that failed for good keeps
+     * its own result (the earlier one goes to the dead-letter policy and is not written again).
+     */
+    private void keepRunsInOrder(List<Pending<T>> batch, SinkResult[] outcome) {
+        Map<Object, SinkResult> broken = null;
+        for (int i = 0; i < batch.size(); i++) {
+            Object run = batch.get(i).run;
+            if (run == null) {
+                continue;
+            }
+            SinkResult earlier = broken == null ? null : broken.get(run);
+            SinkResult.Status status = outcome[i].status();
+            if (earlier != null) {
+                if (status == SinkResult.Status.OK) {
+                    outcome[i] = follower(earlier);
+                }
+            } else if (status != SinkResult.Status.OK && status != SinkResult.Status.FAIL) {
+                if (broken == null) {
+                    broken = new IdentityHashMap<>();
+                }
+                broken.put(run, outcome[i]);
+            }
+        }
+    }
+
+    private SinkResult follower(SinkResult earlier) {
+        SyncerException why = new SyncerException("sink " + sink.name() + ": an earlier record of the same key in this"
+                + " batch was not written (" + earlier.error() + "); this one is written again after it, to keep the key's"
+                + " order", earlier.error());
+        return switch (earlier.status()) {
+            case UNAVAILABLE -> SinkResult.unavailable(why);
+            case DESTINATION_UNAVAILABLE -> SinkResult.destinationUnavailable(why);
+            default -> SinkResult.retry(why);
+        };
     }
 
     /** Which outage {@code batch} is the probe of ({@code UNAVAILABLE}, {@code DESTINATION_UNAVAILABLE}) or {@code null}; lock held. */
@@ -661,10 +778,13 @@ public final class SinkBatcher<T> {
     private static final class Pending<T> extends CompletableFuture<SinkResult> {
         final SinkRecord<T> record;
         final boolean outcome;
+        /** The run of one key's records this one was submitted with ({@link #submitRun}), or {@code null}. */
+        final Object run;
 
-        Pending(SinkRecord<T> record, boolean outcome) {
+        Pending(SinkRecord<T> record, boolean outcome, Object run) {
             this.record = record;
             this.outcome = outcome;
+            this.run = run;
         }
 
         void settle(String sink, SinkResult result) {

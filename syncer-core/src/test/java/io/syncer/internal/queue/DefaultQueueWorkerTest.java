@@ -116,6 +116,125 @@ class DefaultQueueWorkerTest {
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), order, "records run in arrival order across ready keys");
     }
 
+    /**
+     * A worker taking runs of one key's records: writes every record to {@code destination} in submission order
+     * and answers each after a short delay, failing the offsets in {@code failOnce} on their first write.
+     */
+    static final class FakeRunWorker implements RunWorker<ConsumerRecord<byte[], byte[]>, ConsumerRecord<byte[], byte[]>> {
+        final int maxRun;
+        final Set<Long> failOnce = ConcurrentHashMap.newKeySet();
+        final List<Long> prepared = new CopyOnWriteArrayList<>();
+        final List<Integer> runs = new CopyOnWriteArrayList<>();
+        final List<Long> destination = new CopyOnWriteArrayList<>();
+        final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+        FakeRunWorker(int maxRun) {
+            this.maxRun = maxRun;
+        }
+
+        @Override
+        public int maxRun() {
+            return maxRun;
+        }
+
+        @Override
+        public CompletableFuture<?> consume(int workerId, ConsumerRecord<byte[], byte[]> item) {
+            prepared.add(item.offset());
+            return submitRun(List.of(item)).get(0);
+        }
+
+        @Override
+        public ConsumerRecord<byte[], byte[]> prepare(int workerId, ConsumerRecord<byte[], byte[]> item) {
+            prepared.add(item.offset());
+            return item;
+        }
+
+        @Override
+        public List<CompletableFuture<?>> submitRun(List<ConsumerRecord<byte[], byte[]>> run) {
+            runs.add(run.size());
+            List<CompletableFuture<?>> out = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : run) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                boolean fails = failOnce.remove(r.offset());
+                if (!fails) {
+                    destination.add(r.offset());
+                }
+                timer.schedule(() -> {
+                    if (fails) {
+                        f.completeExceptionally(new io.syncer.RetriableSyncerException("throttled " + r.offset()));
+                    } else {
+                        f.complete(null);
+                    }
+                }, 20, TimeUnit.MILLISECONDS);
+                out.add(f);
+            }
+            return out;
+        }
+    }
+
+    /** Issue 14, target 4: a key's queued records go to a run worker as runs, and are booked in the key's order. */
+    @Test
+    void aKeysQueuedRecordsGoAsRunsAndAreBookedInTheKeysOrder() {
+        FakeRunWorker worker = new FakeRunWorker(8);
+        start(QueueWorkerConfig.builder().workers(2).ordering(OrderingMode.KEY).build(), worker);
+        FakeClaim claim = FakeClaim.of(P0, 0, 20, i -> "hot");
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(10)).until(() -> claim.processed.size() == 20);
+        assertEquals(List.of(8, 8, 4), worker.runs, "runs of up to maxRun, one at a time per key");
+        List<Long> inOrder = new ArrayList<>();
+        for (long i = 0; i < 20; i++) {
+            inOrder.add(i);
+        }
+        assertEquals(inOrder, claim.processed, "booked in the key's order");
+        assertEquals(inOrder, worker.destination);
+        worker.timer.shutdownNow();
+    }
+
+    /**
+     * Issue 14, target 4: a record failing inside a run is retried, and the records after it, though written, are
+     * written again after it: the destination's last copy of each record is in the key's order, and nothing after
+     * the failed record is booked before it.
+     */
+    @Test
+    void aFailureInsideARunIsRetriedAndTheRecordsAfterItAreWrittenAgainAfterIt() {
+        FakeRunWorker worker = new FakeRunWorker(10);
+        worker.failOnce.add(2L);
+        start(QueueWorkerConfig.builder().workers(2).ordering(OrderingMode.KEY).retryPolicy(RetryPolicy.builder()
+                .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofMillis(100)).build()).build(), worker);
+        FakeClaim claim = FakeClaim.of(P0, 0, 6, i -> "hot");
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(10)).until(() -> claim.processed.size() == 6);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), claim.processed, "booked in order, the failed one before the rest");
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 2L, 3L, 4L, 5L), worker.prepared,
+                "the failed record and every one after it went again, in order");
+        assertEquals(List.of(0L, 1L, 3L, 4L, 5L, 2L, 3L, 4L, 5L), worker.destination);
+        assertEquals(1, queue.stats().failedAttempts(), "the records put back behind it spent no attempt");
+        worker.timer.shutdownNow();
+    }
+
+    /** Issue 14, target 4: a record that cannot be decoded stops its run there: the records after it wait behind it. */
+    @Test
+    void aDecodeFailureStopsTheRunAndTheRecordsAfterItWaitForItsOutcome() {
+        FakeRunWorker worker = new FakeRunWorker(10);
+        RecordDecoder<ConsumerRecord<byte[], byte[]>> decoder = r -> {
+            if (r.offset() == 2) {
+                throw new io.syncer.RecordDecodeException("not JSON", null);
+            }
+            return r;
+        };
+        queue = new DefaultQueueWorker<>(QueueWorkerConfig.builder().workers(1).ordering(OrderingMode.KEY).build(),
+                decoder, worker);
+        queue.setup(FakeSession.assigned(Set.of(P0)));
+        FakeClaim claim = FakeClaim.of(P0, 0, 6, i -> "hot");
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !claim.halts.isEmpty());
+        assertEquals(List.of(0L, 1L), worker.prepared, "nothing after the bad record was handed to the worker");
+        assertTrue(claim.halts.get(0).startsWith("2: "), claim.halts.toString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> claim.processed.size() == 2);
+        assertEquals(List.of(0L, 1L), claim.processed, "the records before it are booked; the ones after it are not");
+        worker.timer.shutdownNow();
+    }
+
     @Test
     void partitionModeRunsOneRecordPerPartitionAtATime() {
         Map<TopicPartition, AtomicInteger> running = Map.of(P0, new AtomicInteger(), P1, new AtomicInteger());

@@ -54,6 +54,7 @@ class SinkBatcherAndFanOutTest {
         final List<List<String>> batches = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<List<SinkResult>>> held = new CopyOnWriteArrayList<>();
         volatile boolean hold;
+        volatile boolean keepsOrder;
 
         FakeSink(String name, BatchPolicy policy, Function<String, SinkResult> outcome) {
             this.name = name;
@@ -69,6 +70,11 @@ class SinkBatcherAndFanOutTest {
         @Override
         public BatchPolicy batchPolicy() {
             return policy;
+        }
+
+        @Override
+        public boolean keepsKeyOrderInBatch() {
+            return keepsOrder;
         }
 
         @Override
@@ -225,6 +231,101 @@ class SinkBatcherAndFanOutTest {
     }
 
     /** A retried record is written again only to the sink that failed it; the worst outcome wins. */
+    /** Issue 14, target 4: a run of one key's records shares one batch, even when the open batch has no room for it. */
+    @Test
+    void aRunSharesOneBatchAndTheOpenBatchIsSealedFirstWhenTheRunDoesNotFit() {
+        FakeSink sink = new FakeSink("s", BatchPolicy.builder().maxRecords(5).linger(Duration.ofMillis(200)).build(),
+                v -> SinkResult.ok());
+        sink.keepsOrder = true;
+        SinkBatcher<String> b = batcher(sink);
+        List<CompletableFuture<SinkResult>> results = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            results.add(b.submit(new SinkRecord<>("v" + i, null, record(i))));
+        }
+        List<SinkRecord<String>> run = new ArrayList<>();
+        for (int i = 3; i < 7; i++) {
+            run.add(new SinkRecord<>("k" + i, null, record(i)));
+        }
+        results.addAll(b.submitRun(run));
+        assertEquals(List.of(List.of("v0", "v1", "v2")), sink.batches, "the open batch goes first: the run does not fit");
+        await().atMost(Duration.ofSeconds(2)).until(() -> sink.batches.size() == 2);
+        assertEquals(List.of("k3", "k4", "k5", "k6"), sink.batches.get(1), "the run in one batch, in order");
+        results.forEach(f -> assertEquals(SinkResult.Status.OK, f.join().status()));
+    }
+
+    /**
+     * Issue 14, target 4: when a record of a run is not written, the records after it in the same batch were written
+     * out of the key's order; they are answered retriable so that they are written again after it. After a record
+     * that failed for good (dead-lettered, never written again) the later ones keep their own result.
+     */
+    @Test
+    void recordsOfARunAfterOneThatWasNotWrittenAreWrittenAgainButNotAfterAFatalOne() {
+        FakeSink sink = new FakeSink("s", BatchPolicy.builder().linger(Duration.ZERO).build(),
+                v -> v.startsWith("retry") ? SinkResult.retry(new IllegalStateException("throttled"))
+                        : v.startsWith("fatal") ? SinkResult.fail(new IllegalArgumentException("mapping")) : SinkResult.ok());
+        sink.keepsOrder = true;
+        SinkBatcher<String> b = batcher(sink);
+        List<SinkResult.Status> statuses = new ArrayList<>();
+        for (CompletableFuture<SinkResult> f : b.submitRun(List.of(new SinkRecord<>("a", null, record(0)),
+                new SinkRecord<>("retry-b", null, record(1)), new SinkRecord<>("c", null, record(2)),
+                new SinkRecord<>("d", null, record(3))))) {
+            statuses.add(f.join().status());
+        }
+        assertEquals(List.of(SinkResult.Status.OK, SinkResult.Status.RETRY, SinkResult.Status.RETRY,
+                SinkResult.Status.RETRY), statuses);
+        statuses.clear();
+        for (CompletableFuture<SinkResult> f : b.submitRun(List.of(new SinkRecord<>("fatal-a", null, record(4)),
+                new SinkRecord<>("b", null, record(5))))) {
+            statuses.add(f.join().status());
+        }
+        assertEquals(List.of(SinkResult.Status.FAIL, SinkResult.Status.OK), statuses);
+        // records submitted one by one are not a run: each keeps its own result
+        assertEquals(SinkResult.Status.RETRY, b.submit(new SinkRecord<>("retry-x", null, record(6))).join().status());
+        assertEquals(SinkResult.Status.OK, b.submit(new SinkRecord<>("y", null, record(7))).join().status());
+    }
+
+    /**
+     * Issue 14, target 4: the fan-out writes a run in chunks of what the sink has in flight, a chunk only after the one
+     * before it is written, and a record routed to a sink that does not keep a key's order as a chunk of its own.
+     */
+    @Test
+    void aRunIsWrittenChunkAfterChunkAndARecordForASinkWithoutKeyOrderGoesAlone() throws Exception {
+        FakeSink ordered = new FakeSink("ordered", BatchPolicy.builder().maxRecords(3).linger(Duration.ofMillis(50))
+                .maxInFlight(1).build(), v -> SinkResult.ok());
+        ordered.keepsOrder = true;
+        ordered.hold = true;
+        FakeSink plain = new FakeSink("plain", BatchPolicy.builder().linger(Duration.ZERO).build(), v -> SinkResult.ok());
+        Map<String, SinkBatcher<String>> batchers = new LinkedHashMap<>();
+        batchers.put("ordered", batcher(ordered));
+        batchers.put("plain", batcher(plain));
+        FanOutWorker<String> fanOut = new FanOutWorker<>((v, r) -> v.startsWith("p") ? List.of(Route.to("ordered"),
+                Route.to("plain")) : List.of(Route.to("ordered")), batchers, UnroutedPolicy.DEAD_LETTER,
+                SyncerMetrics.NOOP, "g");
+        assertEquals(3, fanOut.maxRun(), "what the sink keeping a key's order has in flight: 3 records x 1 batch");
+        List<FanOutWorker.Prepared<String>> run = new ArrayList<>();
+        for (String v : List.of("a", "b", "c", "d", "p", "e")) {
+            run.add(fanOut.prepare(0, new Decoded<>(v, record(run.size()))));
+        }
+        List<CompletableFuture<?>> outcomes = fanOut.submitRun(run);
+        assertEquals(List.of(List.of("a", "b", "c")), ordered.batches, "a full chunk goes at once; nothing else yet");
+        ordered.held.get(0).complete(null);
+        await().atMost(Duration.ofSeconds(2)).until(() -> ordered.batches.size() == 2);
+        assertEquals(List.of("d"), ordered.batches.get(1), "the next chunk stops before the record routed to 'plain'");
+        Thread.sleep(200);
+        assertEquals(2, ordered.batches.size(), "the chunk after it waits for this one");
+        ordered.held.get(1).complete(null);
+        await().atMost(Duration.ofSeconds(2)).until(() -> ordered.batches.size() == 3);
+        assertEquals(List.of("p"), ordered.batches.get(2));
+        ordered.held.get(2).complete(null);
+        await().atMost(Duration.ofSeconds(2)).until(() -> ordered.batches.size() == 4);
+        assertEquals(List.of("e"), ordered.batches.get(3));
+        ordered.held.get(3).complete(null);
+        for (CompletableFuture<?> f : outcomes) {
+            f.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(List.of("p")), plain.batches);
+    }
+
     @Test
     void fanOutRewritesOnlyTheSinksThatFailedAndTheWorstOutcomeWins() throws Exception {
         AtomicInteger badAttempts = new AtomicInteger();

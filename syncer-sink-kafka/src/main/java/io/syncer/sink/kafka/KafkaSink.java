@@ -91,6 +91,7 @@ public final class KafkaSink<T> implements Sink<T> {
     private final String name;
     private final KafkaProducers producers;
     private final Transform<T> transform;
+    private final boolean keepsKeyOrder;
     /** Threads that ask new topics' metadata (each may block up to max.block.ms for a missing topic). */
     private static final int METADATA_THREADS = 2;
     /** Topics whose metadata is known (completed) or being asked for. */
@@ -105,6 +106,7 @@ public final class KafkaSink<T> implements Sink<T> {
         this.name = settings.name();
         this.producers = b.producers;
         this.transform = b.transform;
+        this.keepsKeyOrder = b.keepsKeyOrder != null ? b.keepsKeyOrder : b.transform == FORWARD;
         this.sender = Executors.newSingleThreadExecutor(SinkThreads.factory(name, "send"));
         ThreadPoolExecutor lookups = new ThreadPoolExecutor(METADATA_THREADS, METADATA_THREADS, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), SinkThreads.factory(name, "metadata"));
@@ -132,6 +134,15 @@ public final class KafkaSink<T> implements Sink<T> {
     @Override
     public BatchPolicy batchPolicy() {
         return settings.batchPolicy();
+    }
+
+    /**
+     * Records of one key in a batch are sent in batch order through one idempotent producer, so with the source key
+     * kept (the default transform) they land on one partition in that order; see {@link Builder#keepsKeyOrder}.
+     */
+    @Override
+    public boolean keepsKeyOrderInBatch() {
+        return keepsKeyOrder;
     }
 
     @Override
@@ -259,6 +270,10 @@ public final class KafkaSink<T> implements Sink<T> {
         }
     }
 
+    /** The default transform, one instance so that the sink can tell it from a user's. */
+    @SuppressWarnings("rawtypes")
+    private static final Transform FORWARD = KafkaSink::forward;
+
     /** Forwards the source record's key, value, headers and timestamp to {@code topic}. */
     static <T> ProducerRecord<byte[], byte[]> forward(SinkRecord<T> record, String topic) {
         ConsumerRecord<byte[], byte[]> s = record.source();
@@ -276,7 +291,9 @@ public final class KafkaSink<T> implements Sink<T> {
      */
     public static final class Builder<T> extends SinkBuilder<Builder<T>> {
         private final KafkaProducers producers;
-        private Transform<T> transform = KafkaSink::forward;
+        @SuppressWarnings("unchecked")
+        private Transform<T> transform = FORWARD;
+        private Boolean keepsKeyOrder;
 
         private Builder(String name, KafkaProducers producers) {
             super(name, "topic", DEFAULT_BATCH_POLICY);
@@ -301,6 +318,21 @@ public final class KafkaSink<T> implements Sink<T> {
          */
         public Builder<T> transform(Transform<T> transform) {
             this.transform = Objects.requireNonNull(transform, "transform");
+            return this;
+        }
+
+        /**
+         * Whether records of one source key stay in order in the destination when they share a batch: then, in KEY
+         * order, a key's queued records are written a batch at a time instead of one round trip each (see
+         * {@link Sink#keepsKeyOrderInBatch}). Default: {@code true} with the default transform (the source key is
+         * kept, so the producer's partitioner puts a key on one partition); {@code false} with your own transform,
+         * unless you say it maps a source key to one destination partition.
+         *
+         * @param keepsKeyOrder whether the transform keeps a source key on one destination partition
+         * @return this builder
+         */
+        public Builder<T> keepsKeyOrder(boolean keepsKeyOrder) {
+            this.keepsKeyOrder = keepsKeyOrder;
             return this;
         }
 
