@@ -190,6 +190,16 @@ public final class FanOutWorker<T> implements RunWorker<Decoded<T>, FanOutWorker
 
     @Override
     public List<CompletableFuture<?>> submitRun(List<Prepared<T>> run) {
+        SinkBatcher<T> only = soleSink(run);
+        if (only != null) {
+            // the common case, one route each to one sink keeping a key's order, within one batch: the records'
+            // own results are the outcomes (no map, no stage per record beyond the batch's own)
+            List<SinkRecord<T>> records = new ArrayList<>(run.size());
+            for (Prepared<T> p : run) {
+                records.add(p.records().get(0));
+            }
+            return new ArrayList<>(only.submitRunOutcomes(records));
+        }
         List<CompletableFuture<?>> outcomes = new ArrayList<>(run.size());
         for (int i = 0; i < run.size(); i++) {
             outcomes.add(new CompletableFuture<Void>());
@@ -267,6 +277,33 @@ public final class FanOutWorker<T> implements RunWorker<Decoded<T>, FanOutWorker
                 outcomes.get(i).completeExceptionally(notWritten);
             }
         });
+    }
+
+    /**
+     * The batcher every record of the run goes to when each has exactly one route, all to one sink that keeps a
+     * key's order in a batch, and the run fits one batch of it; else {@code null}.
+     */
+    private SinkBatcher<T> soleSink(List<Prepared<T>> run) {
+        String sink = null;
+        long bytes = 0;
+        for (Prepared<T> p : run) {
+            if (p.routes().size() != 1 || p.done() != null) {
+                return null;
+            }
+            String s = p.routes().get(0).sink();
+            if (sink == null) {
+                sink = s;
+            } else if (!sink.equals(s)) {
+                return null;
+            }
+            bytes += p.records().get(0).sizeBytes();
+        }
+        SinkBatcher<T> batcher = sink == null ? null : batchers.get(sink);
+        if (batcher == null || !batcher.sink().keepsKeyOrderInBatch() || run.size() > runRecords(batcher.policy())
+                || bytes > runBytes(batcher.policy())) {
+            return null;
+        }
+        return batcher;
     }
 
     /**

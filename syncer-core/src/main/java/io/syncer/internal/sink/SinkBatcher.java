@@ -147,11 +147,23 @@ public final class SinkBatcher<T> {
      * @return one result per record, in the same order
      */
     public List<CompletableFuture<SinkResult>> submitRun(List<SinkRecord<T>> records) {
+        return new ArrayList<>(submitRun(records, false));
+    }
+
+    /**
+     * Like {@link #submitRun} for records with one route each: each completes normally when the sink took it and
+     * exceptionally with the queue's failure for any other result (as {@link #submitOutcome}).
+     */
+    public List<? extends CompletableFuture<?>> submitRunOutcomes(List<SinkRecord<T>> records) {
+        return submitRun(records, true);
+    }
+
+    private List<Pending<T>> submitRun(List<SinkRecord<T>> records, boolean outcome) {
         Object run = new Object();
         List<Pending<T>> pendings = new ArrayList<>(records.size());
         long bytes = 0;
         for (SinkRecord<T> r : records) {
-            pendings.add(new Pending<>(r, false, run));
+            pendings.add(new Pending<>(r, outcome, run));
             bytes += r.sizeBytes();
         }
         List<Pending<T>> givenBack = new ArrayList<>(0);
@@ -186,7 +198,7 @@ public final class SinkBatcher<T> {
             settle(p, givenBackResult);
         }
         dispatch();
-        return new ArrayList<>(pendings);
+        return pendings;
     }
 
     /** Seals the open batch when full, or starts its linger when it just got its first records; lock held. */
