@@ -84,7 +84,7 @@ public final class BenchmarkSuite {
     /**
      * Runs the suite.
      *
-     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,tracker] [--trace] [--bootstrap-servers host:port]}
+     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,tracker] [--trace] [--bootstrap-servers host:port]}
      * @throws Exception on a failure
      */
     public static void main(String[] args) throws Exception {
@@ -155,6 +155,9 @@ public final class BenchmarkSuite {
         }
         if (selected("P11")) {
             new OpenSearchScenario(this).run();
+        }
+        if (selected("P12")) {
+            new HotKeyScenario(this).run();
         }
         if (selected("tracker")) {
             tracker();
@@ -253,7 +256,7 @@ public final class BenchmarkSuite {
      */
     private void ioBound() throws Exception {
         int records = quick ? 5_000 : 100_000;
-        int[] concurrencies = quick ? new int[] {64} : new int[] {64, 256};
+        int[] concurrencies = quick ? new int[] {64} : new int[] {16, 64, 256};
         // no one can beat concurrency / latency: measure the call's real latency for the ceiling
         long t0 = System.nanoTime();
         for (int i = 0; i < 200; i++) {
@@ -275,7 +278,46 @@ public final class BenchmarkSuite {
                         "Parallel Consumer 0.5.3.3, KEY order", () -> parallelConsumer(topic, records, concurrency),
                         "syncer queue worker, KEY order", () -> syncerIo(topic, records, concurrency));
             }
+            if (partitions == 6) {
+                // issue 14, target 2: the CPU of waiting against a loop that does nothing but wait
+                for (int concurrency : concurrencies) {
+                    compare("P2 2 ms I/O vs a bare loop, 6 partitions, concurrency " + concurrency, records,
+                            "bare poll loop, " + concurrency + " calls in flight, commitAsync per poll",
+                            () -> bareIoLoop(topic, records, concurrency),
+                            "syncer queue worker, KEY order", () -> syncerIo(topic, records, concurrency));
+                }
+            }
         }
+    }
+
+    /**
+     * The least a consumer can do for I/O-bound work: poll, start each record's call while at most
+     * {@code concurrency} are in flight, {@code commitAsync} after each poll. No ordering, and it commits records
+     * still in flight (at most once): the floor of the CPU that waiting costs, not a safe design.
+     */
+    private long bareIoLoop(String topic, int records, int concurrency) throws Exception {
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(concurrency);
+        AtomicLong done = new AtomicLong();
+        long started = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(KafkaBroker.uniqueName("bare-io")))) {
+            c.subscribe(List.of(topic));
+            while (started < records) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    slots.acquire();
+                    started++;
+                    remoteCall().whenComplete((ignored, error) -> {
+                        done.incrementAndGet();
+                        slots.release();
+                    });
+                }
+                c.commitAsync();
+            }
+            while (done.get() < records) {
+                Thread.sleep(1);
+            }
+            c.commitSync();
+        }
+        return done.get();
     }
 
     private long parallelConsumer(String topic, int records, int concurrency) throws Exception {
@@ -517,6 +559,12 @@ public final class BenchmarkSuite {
                 }
             }
         }
+    }
+
+    /** The access log of record {@code i} of the sink scenarios (P5, P11): 40 tenants, 997 paths, 2 % errors. */
+    static Map<String, Object> accessLog(int i) {
+        return Map.of("ts", 1_700_000_000L + i / 100, "appid", "t" + (i % 40), "path", "/api/v1/items/" + (i % 997),
+                "status", i % 50 == 0 ? 500 : 200, "bytes", 512 + i % 4096);
     }
 
     /**

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -174,10 +173,6 @@ final class ClickHouseScenario {
     }
 
     private void produce(String topic, int records) throws Exception {
-        suite.produceJson(topic, records, i -> {
-            Map<String, Object> log = Map.of("ts", 1_700_000_000L + i / 100, "appid", "t" + (i % 40),
-                    "path", "/api/v1/items/" + (i % 997), "status", i % 50 == 0 ? 500 : 200, "bytes", 512 + i % 4096);
-            return log;
-        });
+        suite.produceJson(topic, records, BenchmarkSuite::accessLog);
     }
 }

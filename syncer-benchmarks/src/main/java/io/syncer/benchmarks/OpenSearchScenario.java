@@ -51,8 +51,7 @@ final class OpenSearchScenario {
         int records = suite.quick ? 10_000 : 60_000;
         String topic = KafkaBroker.uniqueName("p11");
         KafkaBroker.createTopic(suite.admin, topic, PARTITIONS);
-        suite.produceJson(topic, records, i -> Map.of("ts", 1_700_000_000L + i / 100, "appid", "t" + (i % 40),
-                "path", "/api/v1/items/" + (i % 997), "status", i % 50 == 0 ? 500 : 200, "bytes", 512 + i % 4096));
+        suite.produceJson(topic, records, BenchmarkSuite::accessLog);
         try (OpenSearchNode node = OpenSearchNode.start()) {
             URI url = URI.create(node.url());
             try (OpenSearchTransport transport = ApacheHttpClient5TransportBuilder

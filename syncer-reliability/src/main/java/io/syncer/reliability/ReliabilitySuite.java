@@ -40,7 +40,7 @@ public final class ReliabilitySuite {
         }
         Path work = Path.of(System.getProperty("syncer.reliability.work", "target/reliability"));
         Files.createDirectories(work);
-        Duration outage = Duration.ofSeconds(quick ? 10 : 30);
+        Duration outage = Duration.ofSeconds(quick ? 6 : 30);
         int crashRecords = quick ? 100_000 : 1_000_000;
         int osCrashRecords = quick ? 30_000 : 1_000_000;
         int kills = quick ? 2 : 5;
@@ -56,7 +56,7 @@ public final class ReliabilitySuite {
                     Duration.ofSeconds(quick ? 3 : 5), Duration.ofSeconds(12)));
             for (String protocol : List.of("classic", "consumer")) {
                 scenarios.put("storm-" + protocol, () -> StormScenario.run(env, protocol, quick ? 40_000 : 200_000,
-                        quick ? 6 : 20));
+                        quick ? 4 : 20));
             }
             scenarios.put("discovery", () -> DiscoveryScenario.run(env, quick ? 9_000 : 90_000));
             for (String sink : List.of("opensearch", "clickhouse", "cls", "kafka")) {

@@ -441,11 +441,10 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
             LOG.info("Stopped the ClickHouse container at {} in {} ms", httpUrl, millisSince(startNanos));
             return;
         }
-        Process current = process;
+        Process current = takeProcess();
         if (current == null) {
             return;
         }
-        process = null;
         long startNanos = System.nanoTime();
         current.destroy();
         boolean killed = false;
@@ -463,6 +462,13 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
                 millisSince(startNanos), killed ? " (killed after " + STOP_TIMEOUT.toSeconds() + " s)" : "");
     }
 
+    /** The running child process, no longer this server's: {@code null} when none runs; the caller ends it. */
+    private Process takeProcess() {
+        Process current = process;
+        process = null;
+        return current;
+    }
+
     /**
      * Kills the child server at once (SIGKILL), as a crash would: unlike {@link #stop()}, whose SIGTERM lets the
      * server go on answering queries on open keep-alive connections while it shuts down (seconds, measured up to
@@ -475,11 +481,10 @@ public final class ClickHouseServer implements ClickHouseSql, AutoCloseable {
         if (container != null) {
             throw new UnsupportedOperationException("kill() is for the child server; stop() stops a container");
         }
-        Process current = process;
+        Process current = takeProcess();
         if (current == null) {
             return;
         }
-        process = null;
         long startNanos = System.nanoTime();
         current.destroyForcibly();
         try {
