@@ -18,7 +18,6 @@ import io.syncer.queue.QueueWorker;
 import io.syncer.queue.QueueWorkerConfig;
 import io.syncer.queue.QueueWorkerStats;
 import io.syncer.queue.RecordDecoder;
-import io.syncer.sink.SinkWriteException;
 import io.syncer.trace.TraceScope;
 import io.syncer.trace.TraceSpan;
 import io.syncer.trace.Tracing;
@@ -47,8 +46,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -761,7 +758,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         ProducerRecord<byte[], byte[]> dead;
         try {
             topic = policy.topicFor(item.record);
-            dead = deadLetter(topic, item, error, reason);
+            dead = DeadLetterRecords.of(topic, item.record, group, item.attempts, item.span, error, reason);
         } catch (Throwable t) {
             halt(item, "could not build the dead-letter record: " + t);
             return;
@@ -783,7 +780,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 // the original's payload made it too large: the dead letter goes without it rather than halting
                 LOG.warn("queue {}: the dead letter of {} is too large for {} ({}); writing it without the original's"
                         + " key, value and headers", config.name(), coordinates(item.record), topic, tooLarge.getMessage());
-                writeDeadLetter(item, error, reason, topic, withoutPayload(dead, item.record, tooLarge));
+                writeDeadLetter(item, error, reason, topic, DeadLetterRecords.withoutPayload(dead, item.record, tooLarge));
             } else if (sendError == null) {
                 endSpan(item, TraceSpan.DEAD_LETTERED, error);
                 if (item.claim.markProcessed(item.record)) {
@@ -827,67 +824,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         unpark(item);
     }
 
-    private ProducerRecord<byte[], byte[]> deadLetter(String topic, Item item, Throwable error, String reason) {
-        ConsumerRecord<byte[], byte[]> r = item.record;
-        RecordHeaders headers = new RecordHeaders();
-        for (Header h : r.headers()) {
-            headers.add(h);
-        }
-        // report the user's or vendor's exception, not syncer's wrappers around it (decode failures are syncer's own)
-        Throwable reported = error;
-        while (reported instanceof SyncerException && !(reported instanceof RecordDecodeException)
-                && reported.getCause() != null) {
-            reported = reported.getCause();
-        }
-        String message = String.valueOf(reported.getMessage());
-        if (message.length() > DeadLetterHeaders.MAX_MESSAGE_LENGTH) {
-            message = message.substring(0, DeadLetterHeaders.MAX_MESSAGE_LENGTH);
-        }
-        headers.add(DeadLetterHeaders.ORIGINAL_TOPIC, utf8(r.topic()));
-        headers.add(DeadLetterHeaders.ORIGINAL_PARTITION, utf8(Integer.toString(r.partition())));
-        headers.add(DeadLetterHeaders.ORIGINAL_OFFSET, utf8(Long.toString(r.offset())));
-        headers.add(DeadLetterHeaders.ORIGINAL_TIMESTAMP, utf8(Long.toString(r.timestamp())));
-        headers.add(DeadLetterHeaders.GROUP, utf8(group));
-        headers.add(DeadLetterHeaders.EXCEPTION_CLASS, utf8(reported.getClass().getName()));
-        headers.add(DeadLetterHeaders.EXCEPTION_MESSAGE, utf8(message));
-        headers.add(DeadLetterHeaders.ATTEMPTS, utf8(Integer.toString(item.attempts)));
-        headers.add(DeadLetterHeaders.REASON, utf8(reason));
-        r.deliveryCount().ifPresent(count -> headers.add(DeadLetterHeaders.DELIVERY_COUNT, utf8(count.toString())));
-        item.span.inject(headers); // the dead letter continues the record's trace
-        SinkWriteException sinkError = find(error, SinkWriteException.class);
-        if (sinkError != null) {
-            headers.add(DeadLetterHeaders.SINK, utf8(sinkError.sink()));
-            sinkError.details().forEach((k, v) -> headers.add(DeadLetterHeaders.DETAIL_PREFIX + k, utf8(v)));
-        }
-        return new ProducerRecord<>(topic, null, r.timestamp() < 0 ? null : r.timestamp(), r.key(), r.value(), headers);
-    }
-
-    /**
-     * The dead letter without the original's key, value and headers, which made it too large for the dead-letter
-     * topic: syncer's headers stay, and {@link DeadLetterHeaders#OMITTED} says what was left out and why.
-     */
-    private static ProducerRecord<byte[], byte[]> withoutPayload(ProducerRecord<byte[], byte[]> dead,
-            ConsumerRecord<byte[], byte[]> original, RecordTooLargeException why) {
-        RecordHeaders headers = new RecordHeaders();
-        for (Header h : dead.headers()) {
-            if (h.key().startsWith("syncer.dlt.")) {
-                headers.add(h);
-            }
-        }
-        int originalHeaders = 0;
-        long headerBytes = 0;
-        for (Header h : original.headers()) {
-            originalHeaders++;
-            headerBytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
-        }
-        String omitted = String.format("key %d bytes, value %d bytes, %d header%s %d bytes left out: %s: %s",
-                original.key() == null ? 0 : original.key().length, original.value() == null ? 0 : original.value().length,
-                originalHeaders, originalHeaders == 1 ? "" : "s", headerBytes, why.getClass().getSimpleName(), why.getMessage());
-        headers.add(DeadLetterHeaders.OMITTED, utf8(omitted));
-        return new ProducerRecord<>(dead.topic(), null, dead.timestamp(), null, null, headers);
-    }
-
-    private static <E extends Throwable> E find(Throwable error, Class<E> type) {
+    static <E extends Throwable> E find(Throwable error, Class<E> type) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (type.isInstance(t)) {
                 return type.cast(t);
@@ -896,7 +833,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         return null;
     }
 
-    private static byte[] utf8(String s) {
+    static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
