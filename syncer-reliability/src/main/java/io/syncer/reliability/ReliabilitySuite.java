@@ -40,7 +40,7 @@ public final class ReliabilitySuite {
         }
         Path work = Path.of(System.getProperty("syncer.reliability.work", "target/reliability"));
         Files.createDirectories(work);
-        Duration outage = Duration.ofSeconds(quick ? 6 : 30);
+        Duration outage = Duration.ofSeconds(quick ? 10 : 30);
         int crashRecords = quick ? 100_000 : 1_000_000;
         int osCrashRecords = quick ? 30_000 : 1_000_000;
         int kills = quick ? 2 : 5;
