@@ -17,7 +17,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 /**
  * P9 (issue 14, target 2): what a pipeline costs while there is nothing to consume. 48 assigned partitions of an
  * empty topic, 128 worker threads, KEY order; process CPU seconds per idle minute against a bare {@code KafkaConsumer}
- * poll loop with the same fetch settings on the same partitions, in the same run. Measured after the member joined.
+ * poll loop with the same fetch settings on the same partitions, in the same run. Measured after the member joined,
+ * twice: the process's CPU, and the CPU of its Java threads alone (the consumers', syncer's, the suite's), which leaves
+ * out the collector and the JIT compiler, whose work in an idle minute says more about the suite than the pipeline.
  */
 final class IdleScenario {
     private static final int PARTITIONS = 48;
@@ -37,21 +39,33 @@ final class IdleScenario {
         System.out.printf("P9: idle for %d s after joining, %d repetition(s) each, alternating%n", seconds, reps);
         List<Double> bare = new ArrayList<>();
         List<Double> ours = new ArrayList<>();
+        List<Double> bareThreads = new ArrayList<>();
+        List<Double> ourThreads = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++) {
-            bare.add(bareLoop(topic, seconds));
-            ours.add(pipeline(topic, seconds));
-            System.out.printf("  rep %d: bare loop %.3f CPU s per idle minute, syncer %.3f%n", rep + 1, bare.get(rep), ours.get(rep));
+            double[] b = bareLoop(topic, seconds);
+            double[] o = pipeline(topic, seconds);
+            bare.add(b[0]);
+            bareThreads.add(b[1]);
+            ours.add(o[0]);
+            ourThreads.add(o[1]);
+            System.out.printf("  rep %d: bare loop %.3f CPU s per idle minute (threads %.3f), syncer %.3f (threads %.3f)%n",
+                    rep + 1, b[0], b[1], o[0], o[1]);
         }
         double b = Measurement.median(bare);
         double s = Measurement.median(ours);
+        double bt = Measurement.median(bareThreads);
+        double st = Measurement.median(ourThreads);
         String scenario = "P9 idle, " + PARTITIONS + " partitions assigned, nothing to consume";
         suite.addRow(String.format("| %s | bare poll loop (CPU s per idle minute in the CPU column) | 0 | - | %.3f | - | - | 1.00 |",
                 scenario, b));
         suite.addRow(String.format("| %s | syncer, %d worker threads, KEY order | 0 | - | %.3f | - | - | **%.2f** |",
                 scenario, WORKERS, s, s / b));
+        suite.addRow(String.format("| %s, Java threads only | bare poll loop | 0 | - | %.3f | - | - | 1.00 |", scenario, bt));
+        suite.addRow(String.format("| %s, Java threads only | syncer, %d worker threads, KEY order | 0 | - | %.3f | - | - | **%.2f** |",
+                scenario, WORKERS, st, st / bt));
     }
 
-    private double bareLoop(String topic, int seconds) throws Exception {
+    private double[] bareLoop(String topic, int seconds) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean joined = new AtomicBoolean();
         Thread loop = new Thread(() -> {
@@ -75,7 +89,7 @@ final class IdleScenario {
         }
     }
 
-    private double pipeline(String topic, int seconds) throws Exception {
+    private double[] pipeline(String topic, int seconds) throws Exception {
         QueueWorker<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> queue = QueueWorker.create(
                 QueueWorkerConfig.builder().workers(WORKERS).ordering(OrderingMode.KEY).build(), RecordDecoder.identity(),
                 AsyncConsumeWorker.blocking((id, r) -> { }));
@@ -100,8 +114,11 @@ final class IdleScenario {
         }
     }
 
-    /** Waits for {@code joined}, settles a second, then measures the process CPU over {@code seconds}, per minute. */
-    private static double idleCpuPerMinute(AtomicBoolean joined, int seconds) throws InterruptedException {
+    /**
+     * Waits for {@code joined}, settles a second, then measures over {@code seconds} the process's CPU and its Java
+     * threads' CPU, each per minute.
+     */
+    private static double[] idleCpuPerMinute(AtomicBoolean joined, int seconds) throws InterruptedException {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -112,11 +129,29 @@ final class IdleScenario {
             Thread.sleep(20);
         }
         Thread.sleep(1_000);
+        java.util.Map<Long, Long> threads0 = threadCpu();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         double elapsed = (System.nanoTime() - t0) / 1e9;
-        return cpu * 60 / elapsed;
+        long threadNanos = 0;
+        for (java.util.Map.Entry<Long, Long> e : threadCpu().entrySet()) {
+            threadNanos += e.getValue() - threads0.getOrDefault(e.getKey(), 0L); // a thread started meanwhile counts whole
+        }
+        return new double[] {cpu * 60 / elapsed, threadNanos / 1e9 * 60 / elapsed};
+    }
+
+    /** CPU nanoseconds of every live Java thread, by id (threads that ended meanwhile are left out on both sides). */
+    private static java.util.Map<Long, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            long nanos = mx.getThreadCpuTime(id);
+            if (nanos >= 0) {
+                out.put(id, nanos);
+            }
+        }
+        return out;
     }
 }
