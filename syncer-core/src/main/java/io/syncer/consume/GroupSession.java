@@ -70,4 +70,15 @@ public interface GroupSession {
     default boolean logContext() {
         return false;
     }
+
+    /**
+     * The most records the manager admits into the handler at once ({@link ConsumerGroupConfig.Builder#maxQueuedRecords});
+     * a record counts from its admission until its outcome. A handler that hands several records to one call (the
+     * queue worker's runs of one key) keeps each call to a part of it, so the next part can be admitted meanwhile.
+     *
+     * @return the group's bound; {@link Integer#MAX_VALUE} unless an implementation says otherwise
+     */
+    default int maxQueuedRecords() {
+        return Integer.MAX_VALUE;
+    }
 }

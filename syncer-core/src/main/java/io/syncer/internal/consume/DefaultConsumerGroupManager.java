@@ -578,7 +578,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
 
     private GroupSession session(Set<TopicPartition> added, Set<TopicPartition> revoked, boolean lost) {
         return new Session(config.groupId(), assignmentView, added, revoked, lost, config.revokeTimeout(), metrics,
-                config.logContext());
+                config.logContext(), config.maxQueuedRecords());
     }
 
     /** The poll thread's log context when it is on: the group alone, whatever a handler's call left. */
@@ -776,7 +776,7 @@ public final class DefaultConsumerGroupManager implements ConsumerGroupManager {
 
     private record Session(String groupId, Set<TopicPartition> assignment, Set<TopicPartition> addedPartitions,
                            Set<TopicPartition> revokedPartitions, boolean partitionsLost, Duration revokeTimeout,
-                           SyncerMetrics metrics, boolean logContext)
+                           SyncerMetrics metrics, boolean logContext, int maxQueuedRecords)
             implements GroupSession {
     }
 

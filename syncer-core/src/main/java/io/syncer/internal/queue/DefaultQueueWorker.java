@@ -85,6 +85,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private final RunWorker<T, Object> runWorker;
     /** The longest run of one key's records handed over at once; 1 when runs are off. */
     private final int maxRun;
+    /**
+     * The longest run this group allows: half its queue bound, so while one run of a hot key is written the next one
+     * is admitted (a run holds its records' share of the bound until their outcomes); set at setup, lock held.
+     */
+    private int runLimit;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
@@ -137,6 +142,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
         this.runWorker = runs;
         this.maxRun = runs == null ? 1 : runs.maxRun();
+        this.runLimit = maxRun;
     }
 
     @Override
@@ -166,6 +172,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             group = session.groupId();
             logContext = session.logContext();
             metrics = session.metrics();
+            runLimit = Math.max(1, Math.min(maxRun, session.maxQueuedRecords() / 2));
             String prefix = "syncer-worker-" + config.name();
             threads = new Thread[config.workers()];
             for (int i = 0; i < threads.length; i++) {
@@ -495,11 +502,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     /**
      * Takes the records queued behind {@code first} in its shard, of the same assignment (polls of it alike), as one run (up to the
-     * worker's longest run and the free in-flight slots), or {@code null} when there are none; lock held, and
+     * worker's longest run, half the group's queue bound and the free in-flight slots), or {@code null} when there are none; lock held, and
      * {@code first} already counted in flight.
      */
     private java.util.List<Item> takeRun(Shard shard, Item first) {
-        int limit = Math.min(maxRun, config.maxInFlight() - inFlight + 1);
+        int limit = Math.min(runLimit, config.maxInFlight() - inFlight + 1);
         if (limit <= 1) {
             return null;
         }

@@ -131,8 +131,7 @@ public final class FanOutWorker<T> implements RunWorker<Decoded<T>, FanOutWorker
             String worstSink = null;
             for (int i = 0; i < results.size(); i++) {
                 SinkResult r = results.get(i).join();
-                if (r.status() == SinkResult.Status.FAIL && worst.status() != SinkResult.Status.FAIL
-                        || r.status() == SinkResult.Status.RETRY && worst.status() == SinkResult.Status.OK) {
+                if (worse(r, worst)) {
                     worst = r;
                     worstSink = sinks.get(i);
                 }
@@ -250,8 +249,7 @@ public final class FanOutWorker<T> implements RunWorker<Decoded<T>, FanOutWorker
                         if (p.done() != null) {
                             p.done().add(route);
                         }
-                    } else if (r.status() == SinkResult.Status.FAIL && worst.status() != SinkResult.Status.FAIL
-                            || r.status() == SinkResult.Status.RETRY && worst.status() == SinkResult.Status.OK) {
+                    } else if (worse(r, worst)) {
                         worst = r;
                         worstSink = route.sink();
                     }
@@ -361,6 +359,12 @@ public final class FanOutWorker<T> implements RunWorker<Decoded<T>, FanOutWorker
                     + batchers.keySet() + " (a typo in the router?)");
         }
         return batcher;
+    }
+
+    /** The worst outcome wins: a fatal one over a retriable one over success. */
+    private static boolean worse(SinkResult r, SinkResult worst) {
+        return r.status() == SinkResult.Status.FAIL && worst.status() != SinkResult.Status.FAIL
+                || r.status() == SinkResult.Status.RETRY && worst.status() == SinkResult.Status.OK;
     }
 
     /**

@@ -191,6 +191,23 @@ class DefaultQueueWorkerTest {
     }
 
     /**
+     * Issue 14, target 4: a run holds its records' share of the group's queue bound until their outcomes, so a run
+     * takes at most half of it: while one run of a hot key is written the next one can be admitted.
+     */
+    @Test
+    void aRunTakesAtMostHalfTheGroupsQueueBound() {
+        FakeRunWorker worker = new FakeRunWorker(8);
+        queue = new DefaultQueueWorker<>(QueueWorkerConfig.builder().workers(2).ordering(OrderingMode.KEY).build(),
+                RecordDecoder.identity(), worker);
+        queue.setup(new BoundedSession(FakeSession.assigned(Set.of(P0)), 6));
+        FakeClaim claim = FakeClaim.of(P0, 0, 20, i -> "hot");
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(10)).until(() -> claim.processed.size() == 20);
+        assertEquals(List.of(3, 3, 3, 3, 3, 3, 2), worker.runs, "runs of half the bound of 6, not the worker's 8");
+        worker.timer.shutdownNow();
+    }
+
+    /**
      * Issue 14, target 4: a record failing inside a run is retried, and the records after it, though written, are
      * written again after it: the destination's last copy of each record is in the key's order, and nothing after
      * the failed record is booked before it.
@@ -766,6 +783,44 @@ class DefaultQueueWorkerTest {
         @Override
         public SyncerMetrics metrics() {
             return SyncerMetrics.NOOP;
+        }
+    }
+
+    /** A session whose group bounds its queue at {@code maxQueuedRecords}. */
+    record BoundedSession(GroupSession delegate, int maxQueuedRecords) implements GroupSession {
+        @Override
+        public String groupId() {
+            return delegate.groupId();
+        }
+
+        @Override
+        public Set<TopicPartition> assignment() {
+            return delegate.assignment();
+        }
+
+        @Override
+        public Set<TopicPartition> addedPartitions() {
+            return delegate.addedPartitions();
+        }
+
+        @Override
+        public Set<TopicPartition> revokedPartitions() {
+            return delegate.revokedPartitions();
+        }
+
+        @Override
+        public boolean partitionsLost() {
+            return delegate.partitionsLost();
+        }
+
+        @Override
+        public Duration revokeTimeout() {
+            return delegate.revokeTimeout();
+        }
+
+        @Override
+        public SyncerMetrics metrics() {
+            return delegate.metrics();
         }
     }
 }
