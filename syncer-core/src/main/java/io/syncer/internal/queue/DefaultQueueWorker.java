@@ -23,11 +23,8 @@ import io.syncer.trace.TraceSpan;
 import io.syncer.trace.Tracing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -52,25 +49,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link QueueWorker} implementation: a keyed scheduler drained by N worker threads.
  *
- * <p>Design. Items are grouped into <i>shards</i> by ordering key ((partition, record key) in KEY
- * mode, the partition in PARTITION mode, one shard per item in UNORDERED mode). A shard runs at most
- * one item at a time, in arrival order. Invariant: a shard is in {@code ready} or {@code continuing}
- * iff it is not busy and has items. A worker takes the ready shard whose head record arrived first
- * (oldest record first), runs its head item, and on completion puts the shard back if it has more.
- * Shards that became ready with a new record are in arrival order already ({@code ready}, a FIFO);
- * shards put back after an item (a key with a backlog) go into {@code continuing}, a heap by their
- * head's arrival, so a hot key's next record runs as soon as a slot frees instead of behind every
- * shard that became ready meanwhile: a skewed key set then finishes at its hottest key's serial work. A failed item keeps its shard busy during the backoff (so its key
- * waits) but frees its worker and in-flight slot (so other keys do not); the same holds while a
- * record that gave up is being written to the dead-letter topic. Every operation is O(1) except
- * the heap of continuing shards (O(log n), n at most the in-flight count) and purging revoked
- * partitions, which is O(queued) and happens only on rebalance.
+ * <p>Design. Queued records wait in a {@link ShardQueue} by ordering key: a key runs one record at a time, in
+ * arrival order, and the key whose head record arrived first gets the next free worker. A failed record keeps its
+ * key busy during the backoff (so its key waits) but frees its worker and in-flight slot (so other keys do not); the
+ * same holds while a record that gave up is being written to the dead-letter topic. In KEY order, with a
+ * {@link RunWorker}, a key's queued records go to the worker as one run ({@link #executeRun}).
  *
  * <p>Failure path: {@link #execute} → {@link #fail} (classify; retry with backoff while the policy
  * allows) → {@link #giveUp} (dead-letter write, or halt) → the record completes only when the
  * dead-letter write is acknowledged. Nothing is acknowledged and dropped.
  *
- * <p>Concurrency. One lock guards the shards, the ready queue and the counters. User code (decoder,
+ * <p>Concurrency. One lock guards the shard queue and the counters. User code (decoder,
  * worker) runs outside the lock, through {@link #execute}, the single choke point that catches
  * everything it throws. Completions may arrive on any thread (the stage's).
  */
@@ -94,20 +83,13 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
     private final Condition itemFinished = lock.newCondition();
-    /** Shards made ready by a new record: in arrival order of their heads. */
-    private final ArrayDeque<Shard> ready = new ArrayDeque<>();
-    /** Shards put back with more items (or a retry): a heap by their head's arrival. */
-    private final java.util.PriorityQueue<Shard> continuing =
-            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Shard::headSeq));
-    /** Arrival sequence of the next queued item. Guarded by the lock. */
-    private long nextSeq;
-    private final Map<Object, Shard> shards = new HashMap<>();
+    /** The queued records by ordering key. Guarded by the lock. */
+    private final ShardQueue shards;
     private final Map<TopicPartition, int[]> runningByPartition = new HashMap<>();
     /** Revokes per partition, read without the lock where a completion checks whether its item was disowned. */
     private final Map<TopicPartition, Integer> revocations = new java.util.concurrent.ConcurrentHashMap<>();
     /** Items waiting for a retry or a dead-letter write, so a revoke can disown them. */
-    private final Set<Item> parkedItems = new HashSet<>();
-    private long queued;
+    private final Set<QueuedRecord> parkedItems = new HashSet<>();
     /** Items off the workers but holding their shard: waiting for a retry or a dead-letter write. */
     private long parked;
     private int inFlight;
@@ -131,6 +113,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     public DefaultQueueWorker(QueueWorkerConfig config, RecordDecoder<T> decoder, AsyncConsumeWorker<T> worker) {
         this.config = config;
+        this.shards = new ShardQueue(config.ordering());
         this.tracing = config.tracing();
         this.decoder = decoder;
         this.worker = worker;
@@ -154,7 +137,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     public QueueWorkerStats stats() {
         lock.lock();
         try {
-            return new QueueWorkerStats(queued + parked, inFlight, processed.sum(), failedAttempts.sum(),
+            return new QueueWorkerStats(shards.queued() + parked, inFlight, processed.sum(), failedAttempts.sum(),
                     deadLettered.sum(), halted.sum());
         } finally {
             lock.unlock();
@@ -203,19 +186,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             }
             int epoch = revocations.getOrDefault(tp, 0);
             for (ConsumerRecord<byte[], byte[]> record : claim.records()) {
-                Item item = new Item(record, claim, tp, epoch, nextSeq++);
-                Shard shard;
-                if (config.ordering() == OrderingMode.UNORDERED) {
-                    shard = new Shard(null);
-                } else {
-                    Object key = config.ordering() == OrderingMode.PARTITION ? tp : new KeyShard(tp, record.key());
-                    shard = shards.computeIfAbsent(key, Shard::new);
-                }
-                shard.addLast(item);
-                if (!shard.busy && shard.size() == 1) {
-                    ready.addLast(shard);
-                }
-                queued++;
+                shards.add(record, claim, tp, epoch);
             }
             workAvailable.signalAll();
         } finally {
@@ -237,7 +208,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 // parked for a retry, is not retried (the partition's next owner has it)
                 revocations.merge(tp, 1, Integer::sum);
             }
-            int dropped = purge(revoked);
+            int dropped = shards.purge(revoked);
             while (running(revoked) > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -262,10 +233,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         lock.lock();
         try {
             stopping = true;
-            ready.clear();
-            continuing.clear();
             shards.clear();
-            queued = 0;
             workAvailable.signalAll();
         } finally {
             lock.unlock();
@@ -312,8 +280,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     private void workLoop(int workerId) {
         while (true) {
-            Item item;
-            java.util.List<Item> run = null;
+            QueuedRecord item;
+            java.util.List<QueuedRecord> run = null;
             lock.lock();
             try {
                 while (!stopping && (noneReady() || inFlight >= config.maxInFlight())) {
@@ -322,15 +290,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 if (stopping) {
                     return;
                 }
-                Shard shard = pollReady();
-                item = shard.pollFirst();
-                shard.busy = true;
-                item.shard = shard;
-                queued--;
+                item = shards.takeNext();
                 inFlight++;
                 runningByPartition.computeIfAbsent(item.tp, k -> new int[1])[0]++;
-                if (maxRun > 1 && !shard.isEmpty()) {
-                    run = takeRun(shard, item);
+                if (maxRun > 1) {
+                    run = takeRun(item);
                 }
             } catch (InterruptedException e) {
                 if (stopping) {
@@ -376,7 +340,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** The choke point for user code: everything the decoder or worker throws is caught here. */
-    private void execute(int workerId, Item item) {
+    private void execute(int workerId, QueuedRecord item) {
         if (item.claim.isStopped(item.record)) {
             endSpan(item, TraceSpan.RELEASED, null);
             finish(item, false);
@@ -417,7 +381,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** Ends the record's span with its outcome, once. */
-    private static void endSpan(Item item, String outcome, Throwable error) {
+    private static void endSpan(QueuedRecord item, String outcome, Throwable error) {
         TraceSpan span = item.span;
         if (span != TraceSpan.NOOP) {
             item.span = TraceSpan.NOOP;
@@ -429,7 +393,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
-    private void decodeAndConsume(int workerId, Item item) {
+    private void decodeAndConsume(int workerId, QueuedRecord item) {
         T value;
         try {
             value = decoder.decode(item.record);
@@ -478,19 +442,19 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
      * A decoder's throw as the item's failure: a RecordDecodeException is the record's fault (fatal); anything else
      * is the classifier's to judge (a schema registry timeout is worth a retry), with the record's coordinates.
      */
-    private Throwable decodeFailure(Item item, Throwable t) {
+    private Throwable decodeFailure(QueuedRecord item, Throwable t) {
         String why = "cannot decode " + coordinates(item.record) + ": " + t;
         return t instanceof RecordDecodeException ? t : config.errorClassifier().isRetriable(t)
                 ? new RetriableSyncerException(why, t) : new RecordDecodeException(why, t);
     }
 
-    private void succeed(Item item) {
+    private void succeed(QueuedRecord item) {
         book(item);
         finish(item, false);
     }
 
     /** Books a processed item: its span, its offset, the counters; its slot and shard are the caller's. */
-    private void book(Item item) {
+    private void book(QueuedRecord item) {
         endSpan(item, TraceSpan.PROCESSED, null);
         if (item.claim.markProcessed(item.record)) {
             metrics.recordProcessed(group, item.tp);
@@ -505,23 +469,14 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
      * worker's longest run, half the group's queue bound and the free in-flight slots), or {@code null} when there are none; lock held, and
      * {@code first} already counted in flight.
      */
-    private java.util.List<Item> takeRun(Shard shard, Item first) {
-        int limit = Math.min(runLimit, config.maxInFlight() - inFlight + 1);
-        if (limit <= 1) {
-            return null;
+    private java.util.List<QueuedRecord> takeRun(QueuedRecord first) {
+        java.util.List<QueuedRecord> run = shards.takeRun(first, Math.min(runLimit, config.maxInFlight() - inFlight + 1));
+        if (run != null) {
+            int more = run.size() - 1;
+            inFlight += more;
+            runningByPartition.get(first.tp)[0] += more;
         }
-        java.util.List<Item> run = new java.util.ArrayList<>(Math.min(limit, shard.size() + 1));
-        run.add(first);
-        int[] running = runningByPartition.get(first.tp);
-        while (run.size() < limit && !shard.isEmpty() && shard.peekFirst().epoch == first.epoch) {
-            Item next = shard.pollFirst();
-            next.shard = shard;
-            queued--;
-            inFlight++;
-            running[0]++;
-            run.add(next);
-        }
-        return run.size() == 1 ? null : run;
+        return run;
     }
 
 
@@ -530,11 +485,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
      * failure stops the run there), submits what was prepared at once, and books the outcomes in order when all
      * are in ({@link #completeRun}).
      */
-    private void executeRun(int workerId, java.util.List<Item> run) {
+    private void executeRun(int workerId, java.util.List<QueuedRecord> run) {
         java.util.List<Object> prepared = new java.util.ArrayList<>(run.size());
         Throwable stopError = null;
         boolean claimStopped = false;
-        for (Item item : run) {
+        for (QueuedRecord item : run) {
             if (item.claim.isStopped(item.record)) {
                 claimStopped = true;
                 break;
@@ -601,7 +556,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
      * written again after the failed one, so the key's order holds in the destination). {@code stop} is where
      * preparing stopped: {@code stopError} failed that record, or its claim was stopped ({@code released}).
      */
-    private void completeRun(java.util.List<Item> run, java.util.List<CompletableFuture<?>> stages, int stop,
+    private void completeRun(java.util.List<QueuedRecord> run, java.util.List<CompletableFuture<?>> stages, int stop,
                              Throwable stopError, boolean released) {
         int failedAt = stop;
         Throwable failure = stopError;
@@ -624,7 +579,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             return;
         }
         putBack(run, failedAt + 1);
-        Item first = run.get(failedAt);
+        QueuedRecord first = run.get(failedAt);
         if (failure == null) {
             endSpan(first, TraceSpan.RELEASED, null); // its claim was stopped: the partition's next owner has it
             finish(first, false);
@@ -647,7 +602,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** The run's first {@code count} records are done and booked: frees their in-flight slots (the shard stays busy). */
-    private void finishInRun(java.util.List<Item> run, int count) {
+    private void finishInRun(java.util.List<QueuedRecord> run, int count) {
         if (count == 0) {
             return;
         }
@@ -667,18 +622,17 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** Puts the run's records from {@code from} on back at the front of their shard, in order; the shard stays busy. */
-    private void putBack(java.util.List<Item> run, int from) {
+    private void putBack(java.util.List<QueuedRecord> run, int from) {
         lock.lock();
         try {
             for (int i = run.size() - 1; i >= from; i--) {
-                Item item = run.get(i);
+                QueuedRecord item = run.get(i);
                 inFlight--;
                 decrementRunning(item.tp);
                 if (stopping || disowned(item) || item.claim.isStopped(item.record)) {
                     endSpan(item, TraceSpan.RELEASED, null); // the partition's next owner has it
                 } else {
-                    item.shard.addFirst(item);
-                    queued++;
+                    shards.putBackFirst(item);
                 }
             }
             itemFinished.signalAll();
@@ -694,7 +648,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
-    private void fail(Item item, Throwable error) {
+    private void fail(QueuedRecord item, Throwable error) {
         failedAttempts.increment();
         if (item.attempts == 0) {
             // the retry budget runs from the first failure: time spent waiting (in the queue, or held by a sink
@@ -749,7 +703,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** Retries are over or the failure is fatal: dead-letter the record or halt its partition. */
-    private void giveUp(Item item, Throwable error, String reason) {
+    private void giveUp(QueuedRecord item, Throwable error, String reason) {
         DeadLetterPolicy policy = config.deadLetterPolicy();
         ConfigurationException misconfigured = find(error, ConfigurationException.class);
         if (misconfigured != null) {
@@ -776,7 +730,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** Sends the dead letter; once acknowledged, the record counts as processed. */
-    private void writeDeadLetter(Item item, Throwable error, String reason, String topic, ProducerRecord<byte[], byte[]> dead) {
+    private void writeDeadLetter(QueuedRecord item, Throwable error, String reason, String topic, ProducerRecord<byte[], byte[]> dead) {
         DeadLetterPolicy policy = config.deadLetterPolicy();
         // send() can block for metadata: off the worker and completion threads, on the dead-letter thread
         CompletableFuture.supplyAsync(() -> policy.producers().sendAsync(dead), deadLetterExecutor())
@@ -821,7 +775,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
-    private void halt(Item item, String reason) {
+    private void halt(QueuedRecord item, String reason) {
         LOG.error("queue {}: halting {} at offset {}: {}", config.name(), item.tp, item.record.offset(), reason);
         item.claim.halt(item.record, reason);
         halted.increment();
@@ -884,7 +838,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** Releases the item's worker slot; with {@code park} the shard stays busy (retry or dead letter). */
-    private void finish(Item item, boolean park) {
+    private void finish(QueuedRecord item, boolean park) {
         lock.lock();
         try {
             inFlight--;
@@ -907,7 +861,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** A parked item is done (dead-lettered or halted): free its shard. */
-    private void unpark(Item item) {
+    private void unpark(QueuedRecord item) {
         lock.lock();
         try {
             parked--;
@@ -919,7 +873,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
-    private void requeue(Item item) {
+    private void requeue(QueuedRecord item) {
         lock.lock();
         try {
             parked--;
@@ -932,10 +886,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 }
                 return;
             }
-            item.shard.addFirst(item);
-            item.shard.busy = false;
-            continuing.add(item.shard);
-            queued++;
+            shards.retry(item);
             workAvailable.signal();
         } finally {
             lock.unlock();
@@ -944,65 +895,16 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     /** Marks a shard idle: back to ready if it has items, forgotten otherwise. Lock held. */
     private void release(Shard shard) {
-        shard.busy = false;
         if (stopping) {
+            shard.busy = false; // the shard queue was cleared
             return;
         }
-        if (!shard.isEmpty()) {
-            continuing.add(shard);
-        } else if (shard.key != null) {
-            shards.remove(shard.key, shard);
-        }
+        shards.release(shard);
     }
 
     /** Whether no shard is ready. Lock held. */
     private boolean noneReady() {
-        return ready.isEmpty() && continuing.isEmpty();
-    }
-
-    /** The ready shard whose head record arrived first. Lock held, some shard ready. */
-    private Shard pollReady() {
-        Shard fresh = ready.peekFirst();
-        Shard again = continuing.peek();
-        if (again == null || (fresh != null && fresh.headSeq() < again.headSeq())) {
-            return ready.pollFirst();
-        }
-        return continuing.poll();
-    }
-
-    /** Drops queued items of {@code revoked}; lock held. */
-    private int purge(Set<TopicPartition> revoked) {
-        int dropped = 0;
-        for (Shard shard : ready) {
-            if (shard.key == null) {
-                dropped += removeRevoked(shard, revoked);
-            }
-        }
-        for (Shard shard : continuing) {
-            if (shard.key == null) {
-                dropped += removeRevoked(shard, revoked);
-            }
-        }
-        for (Shard shard : shards.values()) {
-            dropped += removeRevoked(shard, revoked);
-        }
-        ready.removeIf(Shard::isEmpty);
-        continuing.removeIf(Shard::isEmpty); // a shard is of one partition: it empties whole, no head changes
-        Iterator<Shard> it = shards.values().iterator();
-        while (it.hasNext()) {
-            Shard s = it.next();
-            if (!s.busy && s.isEmpty()) {
-                it.remove();
-            }
-        }
-        queued -= dropped;
-        return dropped;
-    }
-
-    private static int removeRevoked(Shard shard, Set<TopicPartition> revoked) {
-        int before = shard.size();
-        shard.removeIf(i -> revoked.contains(i.tp));
-        return before - shard.size();
+        return shards.noneReady();
     }
 
     private int running(Set<TopicPartition> partitions) {
@@ -1021,35 +923,13 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         return t;
     }
 
-    private static final class Item {
-        final ConsumerRecord<byte[], byte[]> record;
-        final PartitionClaim claim;
-        final TopicPartition tp;
-        /** How many revokes its partition had when it was queued; one more since disowns it. */
-        final int epoch;
-        /** Arrival order in this queue: the ready shard with the oldest head runs first. */
-        final long seq;
-        Shard shard;
-        int attempts;
-        long firstAttemptNanos;
-        /** Started before the first attempt, ended once with the outcome; NOOP when not traced. */
-        TraceSpan span = TraceSpan.NOOP;
-
-        Item(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp, int epoch, long seq) {
-            this.record = record;
-            this.claim = claim;
-            this.tp = tp;
-            this.epoch = epoch;
-            this.seq = seq;
-        }
-    }
 
     /** What this worker thread runs now, for {@link WorkerContext}; one holder per thread, no allocation per record. */
     private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
 
     private static final class Current {
         DefaultQueueWorker<?> queue;
-        Item item;
+        QueuedRecord item;
     }
 
     /** The span of the record the calling worker thread runs; {@link TraceSpan#NOOP} off a worker call. */
@@ -1065,104 +945,9 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     }
 
     /** Whether the item's partition was revoked since it was queued: it is the next owner's now. */
-    private boolean disowned(Item item) {
+    private boolean disowned(QueuedRecord item) {
         return revocations.getOrDefault(item.tp, 0) != item.epoch;
     }
 
-    /**
-     * The items of one ordering key, in order. Most shards hold one item at a time, so the head has
-     * its own field and the deque behind it is made only for a second item. Invariant: {@code first}
-     * is {@code null} only when the shard is empty. Guarded by the queue's lock.
-     */
-    private static final class Shard {
-        final Object key;
-        private Item first;
-        private ArrayDeque<Item> rest;
-        boolean busy;
 
-        Shard(Object key) {
-            this.key = key;
-        }
-
-        void addLast(Item item) {
-            if (first == null) {
-                first = item;
-            } else {
-                if (rest == null) {
-                    rest = new ArrayDeque<>(4);
-                }
-                rest.addLast(item);
-            }
-        }
-
-        void addFirst(Item item) {
-            if (first != null) {
-                if (rest == null) {
-                    rest = new ArrayDeque<>(4);
-                }
-                rest.addFirst(first);
-            }
-            first = item;
-        }
-
-        Item peekFirst() {
-            return first;
-        }
-
-        Item pollFirst() {
-            Item head = first;
-            first = rest == null ? null : rest.pollFirst();
-            return head;
-        }
-
-        boolean isEmpty() {
-            return first == null;
-        }
-
-        /** The head item's arrival sequence; the shard is not empty. */
-        long headSeq() {
-            return first.seq;
-        }
-
-        int size() {
-            return (first == null ? 0 : 1) + (rest == null ? 0 : rest.size());
-        }
-
-        void removeIf(java.util.function.Predicate<Item> filter) {
-            ArrayDeque<Item> kept = new ArrayDeque<>();
-            for (Item i = pollFirst(); i != null; i = pollFirst()) {
-                if (!filter.test(i)) {
-                    kept.addLast(i);
-                }
-            }
-            first = kept.pollFirst();
-            rest = kept.isEmpty() ? null : kept;
-        }
-    }
-
-    /**
-     * Ordering key of KEY mode: the partition and the record key's bytes ({@code null} allowed). The
-     * array is the record's own and is never modified, so it is compared by content, not copied.
-     */
-    private static final class KeyShard {
-        final TopicPartition tp;
-        final byte[] key;
-        final int hash;
-
-        KeyShard(TopicPartition tp, byte[] key) {
-            this.tp = tp;
-            this.key = key;
-            this.hash = 31 * tp.hashCode() + Arrays.hashCode(key);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof KeyShard && ((KeyShard) o).tp.equals(tp) && Arrays.equals(((KeyShard) o).key, key);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
 }

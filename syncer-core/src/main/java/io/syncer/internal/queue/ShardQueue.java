@@ -1,0 +1,175 @@
+package io.syncer.internal.queue;
+
+import io.syncer.consume.PartitionClaim;
+import io.syncer.queue.OrderingMode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A queue worker's queued records by ordering key, and the order in which keys get a worker.
+ *
+ * <p>Records are grouped into <i>shards</i> by ordering key ((partition, record key) in KEY order, the partition in
+ * PARTITION order, one shard per record in UNORDERED order). A shard runs at most one record (or one run) at a time,
+ * in arrival order. Invariant: a shard is in {@code ready} or {@code continuing} iff it is not busy and has records.
+ * {@link #takeNext} takes the head of the ready shard whose head arrived first (oldest record first). Shards that
+ * became ready with a new record are in arrival order already ({@code ready}, a FIFO); shards put back after a record
+ * (a key with a backlog) go into {@code continuing}, a heap by their head's arrival, so a hot key's next record runs as
+ * soon as a slot frees instead of behind every shard that became ready meanwhile: a skewed key set then finishes at
+ * its hottest key's serial work. Every operation is O(1) except the heap (O(log n), n at most the in-flight count)
+ * and {@link #purge}, which is O(queued) and happens only on rebalance.
+ *
+ * <p>Not thread-safe: the queue worker's lock guards it, and the in-flight accounting is the queue worker's.
+ */
+final class ShardQueue {
+    private final OrderingMode ordering;
+    /** Shards made ready by a new record: in arrival order of their heads. */
+    private final ArrayDeque<Shard> ready = new ArrayDeque<>();
+    /** Shards put back with more records (or a retry): a heap by their head's arrival. */
+    private final PriorityQueue<Shard> continuing = new PriorityQueue<>(Comparator.comparingLong(Shard::headSeq));
+    /** The shards of KEY and PARTITION order by key, while they are busy or hold records. */
+    private final Map<Object, Shard> shards = new HashMap<>();
+    /** Arrival sequence of the next queued record. */
+    private long nextSeq;
+    private long queued;
+
+    ShardQueue(OrderingMode ordering) {
+        this.ordering = ordering;
+    }
+
+    /** Queues a record behind the records of its key; its shard becomes ready if it was idle and empty. */
+    void add(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp, int epoch) {
+        QueuedRecord item = new QueuedRecord(record, claim, tp, epoch, nextSeq++);
+        Shard shard;
+        if (ordering == OrderingMode.UNORDERED) {
+            shard = new Shard(null);
+        } else {
+            Object key = ordering == OrderingMode.PARTITION ? tp : new KeyShard(tp, record.key());
+            shard = shards.computeIfAbsent(key, Shard::new);
+        }
+        shard.addLast(item);
+        if (!shard.busy && shard.size() == 1) {
+            ready.addLast(shard);
+        }
+        queued++;
+    }
+
+    /** Records queued and not taken. */
+    long queued() {
+        return queued;
+    }
+
+    /** Whether no shard is ready. */
+    boolean noneReady() {
+        return ready.isEmpty() && continuing.isEmpty();
+    }
+
+    /** Takes the head of the ready shard whose head arrived first and marks that shard busy; some shard is ready. */
+    QueuedRecord takeNext() {
+        Shard fresh = ready.peekFirst();
+        Shard again = continuing.peek();
+        Shard shard = again == null || (fresh != null && fresh.headSeq() < again.headSeq()) ? ready.pollFirst()
+                : continuing.poll();
+        QueuedRecord item = shard.pollFirst();
+        shard.busy = true;
+        item.shard = shard;
+        queued--;
+        return item;
+    }
+
+    /**
+     * The run that starts with {@code first} (just taken, its shard busy): the records queued behind it in its shard
+     * that belong to the same assignment, up to {@code limit} records with {@code first}; {@code null} when none
+     * follows it.
+     */
+    List<QueuedRecord> takeRun(QueuedRecord first, int limit) {
+        Shard shard = first.shard;
+        if (limit <= 1 || shard.isEmpty() || shard.peekFirst().epoch != first.epoch) {
+            return null;
+        }
+        List<QueuedRecord> run = new ArrayList<>(Math.min(limit, shard.size() + 1));
+        run.add(first);
+        while (run.size() < limit && !shard.isEmpty() && shard.peekFirst().epoch == first.epoch) {
+            QueuedRecord next = shard.pollFirst();
+            next.shard = shard;
+            queued--;
+            run.add(next);
+        }
+        return run;
+    }
+
+    /** Puts a taken record back at the front of its shard, which stays busy (a run's records behind a failed one). */
+    void putBackFirst(QueuedRecord item) {
+        item.shard.addFirst(item);
+        queued++;
+    }
+
+    /** Puts a taken record back at the front of its shard and the shard among the ready ones (its retry is due). */
+    void retry(QueuedRecord item) {
+        item.shard.addFirst(item);
+        item.shard.busy = false;
+        continuing.add(item.shard);
+        queued++;
+    }
+
+    /** Marks a shard idle: ready again if it has records, forgotten otherwise. */
+    void release(Shard shard) {
+        shard.busy = false;
+        if (!shard.isEmpty()) {
+            continuing.add(shard);
+        } else if (shard.key != null) {
+            shards.remove(shard.key, shard);
+        }
+    }
+
+    /** Drops the queued records of {@code revoked}; returns how many. */
+    int purge(Set<TopicPartition> revoked) {
+        int dropped = 0;
+        for (Shard shard : ready) {
+            if (shard.key == null) {
+                dropped += removeRevoked(shard, revoked);
+            }
+        }
+        for (Shard shard : continuing) {
+            if (shard.key == null) {
+                dropped += removeRevoked(shard, revoked);
+            }
+        }
+        for (Shard shard : shards.values()) {
+            dropped += removeRevoked(shard, revoked);
+        }
+        ready.removeIf(Shard::isEmpty);
+        continuing.removeIf(Shard::isEmpty); // a shard is of one partition: it empties whole, no head changes
+        Iterator<Shard> it = shards.values().iterator();
+        while (it.hasNext()) {
+            Shard s = it.next();
+            if (!s.busy && s.isEmpty()) {
+                it.remove();
+            }
+        }
+        queued -= dropped;
+        return dropped;
+    }
+
+    /** Forgets every queued record and shard (the queue worker closes). */
+    void clear() {
+        ready.clear();
+        continuing.clear();
+        shards.clear();
+        queued = 0;
+    }
+
+    private static int removeRevoked(Shard shard, Set<TopicPartition> revoked) {
+        int before = shard.size();
+        shard.removeIf(i -> revoked.contains(i.tp));
+        return before - shard.size();
+    }
+}
