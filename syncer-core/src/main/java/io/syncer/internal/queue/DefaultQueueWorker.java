@@ -292,7 +292,8 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
                 }
                 item = shards.takeNext();
                 inFlight++;
-                runningByPartition.computeIfAbsent(item.tp, k -> new int[1])[0]++;
+                item.running = runningByPartition.computeIfAbsent(item.tp, k -> new int[1]);
+                item.running[0]++;
                 if (maxRun > 1) {
                     run = takeRun(item);
                 }
@@ -474,7 +475,10 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         if (run != null) {
             int more = run.size() - 1;
             inFlight += more;
-            runningByPartition.get(first.tp)[0] += more;
+            first.running[0] += more;
+            for (int i = 1; i < run.size(); i++) {
+                run.get(i).running = first.running;
+            }
         }
         return run;
     }
@@ -610,7 +614,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         try {
             inFlight -= count;
             for (int i = 0; i < count; i++) {
-                decrementRunning(run.get(i).tp);
+                decrementRunning(run.get(i));
             }
             if (!noneReady()) {
                 workAvailable.signal();
@@ -628,7 +632,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             for (int i = run.size() - 1; i >= from; i--) {
                 QueuedRecord item = run.get(i);
                 inFlight--;
-                decrementRunning(item.tp);
+                decrementRunning(item);
                 if (stopping || disowned(item) || item.claim.isStopped(item.record)) {
                     endSpan(item, TraceSpan.RELEASED, null); // the partition's next owner has it
                 } else {
@@ -641,10 +645,12 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         }
     }
 
-    private void decrementRunning(TopicPartition tp) {
-        int[] running = runningByPartition.get(tp);
+    /** The item left its worker: one fewer running of its partition (the counter it took in {@link #workLoop}). */
+    private void decrementRunning(QueuedRecord item) {
+        int[] running = item.running;
+        item.running = null;
         if (running != null && --running[0] == 0) {
-            runningByPartition.remove(tp);
+            runningByPartition.remove(item.tp, running);
         }
     }
 
@@ -842,7 +848,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
         lock.lock();
         try {
             inFlight--;
-            decrementRunning(item.tp);
+            decrementRunning(item);
             if (park) {
                 parked++;
                 parkedItems.add(item);

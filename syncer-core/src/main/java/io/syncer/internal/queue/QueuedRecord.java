@@ -18,6 +18,8 @@ final class QueuedRecord {
     /** Arrival order in this queue: the ready shard with the oldest head runs first. */
     final long seq;
     Shard shard;
+    /** Its partition's count of running records while it runs (taken when a worker takes it), else {@code null}. */
+    int[] running;
     int attempts;
     long firstAttemptNanos;
     /** Started before the first attempt, ended once with the outcome; NOOP when not traced. */

@@ -221,7 +221,8 @@ public final class SinkBatcher<T> {
      */
     private SinkResult place(Pending<T> pending) {
         SinkRecord<T> record = pending.record;
-        Outage<T> down = destinationOutages.get(key(record));
+        // most records meet no destination outage: no map lookup for them (it was a sixth of P1's worker samples)
+        Outage<T> down = destinationOutages.isEmpty() ? null : destinationOutages.get(key(record));
         if (down != null) {
             if (released) {
                 return down.givenBack(sink.name());

@@ -1,0 +1,130 @@
+package io.syncer.internal.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.syncer.queue.OrderingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+/** The shard queue's order: a key runs one record at a time, and the idle key whose head arrived first goes next. */
+class ShardQueueTest {
+    private static final TopicPartition P0 = new TopicPartition("t", 0);
+    private static final TopicPartition P1 = new TopicPartition("t", 1);
+
+    private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String key) {
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, key.getBytes(StandardCharsets.UTF_8), new byte[0]);
+    }
+
+    @Test
+    void aKeyRunsOneRecordAtATimeAndTheOldestIdleHeadGoesNext() {
+        ShardQueue q = new ShardQueue(OrderingMode.KEY);
+        q.add(record(P0, 0, "a"), null, P0, 0);
+        q.add(record(P0, 1, "a"), null, P0, 0);
+        q.add(record(P0, 2, "b"), null, P0, 0);
+        q.add(record(P0, 3, "a"), null, P0, 0);
+        QueuedRecord a0 = q.takeNext();
+        assertEquals(0, a0.record.offset());
+        QueuedRecord b2 = q.takeNext();
+        assertEquals(2, b2.record.offset(), "a is busy: b goes next");
+        assertTrue(q.noneReady());
+        q.release(a0.shard); // a's head is offset 1, older than anything else
+        q.add(record(P0, 4, "c"), null, P0, 0);
+        assertEquals(1, q.takeNext().record.offset());
+        assertEquals(4, q.takeNext().record.offset());
+        assertEquals(1, q.queued(), "offset 3 waits behind a's running record");
+    }
+
+    /** The heap of idle keys against a reference: random releases, retries and arrivals always take the oldest head. */
+    @Test
+    void theOldestHeadGoesFirstUnderRandomReleasesAndRetries() {
+        Random random = new Random(14);
+        ShardQueue q = new ShardQueue(OrderingMode.KEY);
+        List<QueuedRecord> running = new ArrayList<>();
+        Map<String, List<Long>> queuedByKey = new HashMap<>();
+        long offset = 0;
+        for (int step = 0; step < 20_000; step++) {
+            int action = random.nextInt(3);
+            if (action == 0 || q.noneReady() && running.isEmpty()) {
+                String key = "k" + random.nextInt(50);
+                q.add(record(P0, offset, key), null, P0, 0);
+                queuedByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(offset);
+                offset++;
+            } else if (action == 1 && !q.noneReady()) {
+                long expected = oldestIdleHead(queuedByKey, running);
+                QueuedRecord next = q.takeNext();
+                assertEquals(expected, next.record.offset(), "step " + step);
+                queuedByKey.get(key(next)).remove(0);
+                running.add(next);
+            } else if (!running.isEmpty()) {
+                QueuedRecord done = running.remove(random.nextInt(running.size()));
+                if (random.nextInt(4) == 0) {
+                    q.retry(done); // back at the head of its key
+                    queuedByKey.get(key(done)).add(0, done.record.offset());
+                } else {
+                    q.release(done.shard);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPurgeDropsTheRevokedPartitionsRecordsAndKeepsTheOrderOfTheRest() {
+        ShardQueue q = new ShardQueue(OrderingMode.KEY);
+        for (int i = 0; i < 6; i++) {
+            TopicPartition tp = i % 2 == 0 ? P0 : P1;
+            q.add(record(tp, i, "k" + (i % 3)), null, tp, 0);
+            q.add(record(tp, 100 + i, "k" + (i % 3)), null, tp, 0);
+        }
+        List<QueuedRecord> taken = new ArrayList<>();
+        while (!q.noneReady()) {
+            taken.add(q.takeNext());
+        }
+        taken.forEach(r -> q.release(r.shard)); // every key idle with its second record, in the heap
+        assertEquals(3, q.purge(Set.of(P1)), "the revoked partition's three queued records");
+        assertEquals(List.of(100L, 102L, 104L), List.of(q.takeNext().record.offset(), q.takeNext().record.offset(),
+                q.takeNext().record.offset()));
+        assertTrue(q.noneReady());
+        assertEquals(0, q.queued());
+    }
+
+    @Test
+    void aRunTakesTheKeysQueuedRecordsOfTheSameAssignmentUpToItsLimit() {
+        ShardQueue q = new ShardQueue(OrderingMode.KEY);
+        for (int i = 0; i < 5; i++) {
+            q.add(record(P0, i, "hot"), null, P0, 0);
+        }
+        q.add(record(P0, 5, "hot"), null, P0, 1); // queued after a revoke and re-assignment
+        QueuedRecord first = q.takeNext();
+        List<QueuedRecord> run = q.takeRun(first, 3);
+        assertEquals(List.of(0L, 1L, 2L), run.stream().map(r -> r.record.offset()).toList());
+        QueuedRecord last = run.get(2);
+        List<QueuedRecord> rest = q.takeRun(last, 10);
+        assertEquals(List.of(2L, 3L, 4L), rest.stream().map(r -> r.record.offset()).toList(), "not the next assignment's");
+        assertNull(q.takeRun(rest.get(2), 10));
+    }
+
+    private static String key(QueuedRecord r) {
+        return new String(r.record.key(), StandardCharsets.UTF_8);
+    }
+
+    private static long oldestIdleHead(Map<String, List<Long>> queuedByKey, List<QueuedRecord> running) {
+        long oldest = Long.MAX_VALUE;
+        for (Map.Entry<String, List<Long>> e : queuedByKey.entrySet()) {
+            boolean busy = running.stream().anyMatch(r -> key(r).equals(e.getKey()));
+            if (!busy && !e.getValue().isEmpty()) {
+                oldest = Math.min(oldest, e.getValue().get(0));
+            }
+        }
+        return oldest;
+    }
+}
