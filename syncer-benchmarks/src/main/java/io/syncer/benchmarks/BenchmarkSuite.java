@@ -231,8 +231,38 @@ public final class BenchmarkSuite {
                         done.get(), h.queuedRecords(), h.pausedPartitions().size());
             }
         }
+        if (trace) {
+            System.out.println("    context switches per 1,000 records by thread: " + contextSwitches(records));
+        }
         syncer.close(Duration.ofSeconds(30));
         return done.get();
+    }
+
+    /** Linux only: voluntary and involuntary context switches of syncer's live threads, per 1,000 records. */
+    private static String contextSwitches(int records) {
+        StringBuilder out = new StringBuilder();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return "(no /proc)";
+        }
+        for (java.io.File task : tasks) {
+            try {
+                String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
+                if (!name.startsWith("syncer-")) {
+                    continue;
+                }
+                long switches = 0;
+                for (String line : java.nio.file.Files.readAllLines(task.toPath().resolve("status"))) {
+                    if (line.contains("ctxt_switches")) {
+                        switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+                out.append(String.format(" %s=%.1f", name, switches * 1000.0 / records));
+            } catch (java.io.IOException | RuntimeException e) {
+                // the thread ended meanwhile
+            }
+        }
+        return out.toString();
     }
 
     // ------------------------------------------------------------------ P2
