@@ -5,7 +5,6 @@ import io.syncer.queue.OrderingMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +32,18 @@ final class ShardQueue {
     private final ArrayDeque<Shard> ready = new ArrayDeque<>();
     /** Shards put back with more records (or a retry): a heap by their head's arrival. */
     private final ShardHeap continuing = new ShardHeap();
-    /** The shards of KEY and PARTITION order by key, while they are busy or hold records. */
+    /** Idle empty shards kept in {@link #shards} at least, whatever the live ones. */
+    static final int MIN_IDLE_KEPT = 1024;
+
+    /**
+     * The shards of KEY and PARTITION order by key: busy ones, ones holding records, and idle empty ones kept for
+     * their key's next record (a key's records rarely arrive back to back, so forgetting a shard when its last record
+     * finished cost a map removal and insertion and a new shard for nearly every record: a ninth of P1's worker
+     * samples). Idle empty shards are swept out once they outnumber the others and {@link #MIN_IDLE_KEPT}.
+     */
     private final Map<Object, Shard> shards = new HashMap<>();
+    /** Shards in {@link #shards} that are idle and empty. */
+    private int idle;
     /** Arrival sequence of the next queued record. */
     private long nextSeq;
     private long queued;
@@ -51,7 +60,13 @@ final class ShardQueue {
             shard = new Shard(null);
         } else {
             Object key = ordering == OrderingMode.PARTITION ? tp : new KeyShard(tp, record.key());
-            shard = shards.computeIfAbsent(key, Shard::new);
+            shard = shards.get(key);
+            if (shard == null) {
+                shard = new Shard(key);
+                shards.put(key, shard);
+            } else if (!shard.busy && shard.isEmpty()) {
+                idle--;
+            }
         }
         shard.addLast(item);
         if (!shard.busy && shard.size() == 1) {
@@ -117,14 +132,24 @@ final class ShardQueue {
         queued++;
     }
 
-    /** Marks a shard idle: ready again if it has records, forgotten otherwise. */
+    /** Marks a shard idle: ready again if it has records, else kept empty for its key's next record. */
     void release(Shard shard) {
         shard.busy = false;
         if (!shard.isEmpty()) {
             continuing.add(shard);
-        } else if (shard.key != null) {
-            shards.remove(shard.key, shard);
+        } else if (shard.key != null && ++idle > Math.max(MIN_IDLE_KEPT, shards.size() - idle)) {
+            removeIdle(); // at least half the map goes: O(1) amortised per release
         }
+    }
+
+    /** Shards kept by key, for tests: busy, holding records, or idle and empty. */
+    int keys() {
+        return shards.size();
+    }
+
+    private void removeIdle() {
+        shards.values().removeIf(s -> !s.busy && s.isEmpty());
+        idle = 0;
     }
 
     /** Drops the queued records of {@code revoked}; returns how many. */
@@ -146,13 +171,7 @@ final class ShardQueue {
         }
         ready.removeIf(Shard::isEmpty);
         continuing.removeEmpty(); // a shard is of one partition: it empties whole, no head changes
-        Iterator<Shard> it = shards.values().iterator();
-        while (it.hasNext()) {
-            Shard s = it.next();
-            if (!s.busy && s.isEmpty()) {
-                it.remove();
-            }
-        }
+        removeIdle();
         queued -= dropped;
         return dropped;
     }
@@ -162,6 +181,7 @@ final class ShardQueue {
         ready.clear();
         continuing.clear();
         shards.clear();
+        idle = 0;
         queued = 0;
     }
 

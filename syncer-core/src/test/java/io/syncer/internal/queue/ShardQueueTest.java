@@ -77,6 +77,28 @@ class ShardQueueTest {
         }
     }
 
+    /** Idle keys are kept for their next record, but not without bound: a stream of new keys keeps the map small. */
+    @Test
+    void idleKeysAreKeptForTheirNextRecordAndSweptWhenTheyOutnumberTheRest() {
+        ShardQueue q = new ShardQueue(OrderingMode.KEY);
+        q.add(record(P0, 0, "hot"), null, P0, 0);
+        QueuedRecord hot = q.takeNext();
+        q.release(hot.shard);
+        q.add(record(P0, 1, "hot"), null, P0, 0);
+        QueuedRecord again = q.takeNext();
+        assertTrue(hot.shard == again.shard, "the idle key's shard was kept and reused");
+        q.release(again.shard);
+        int most = 0;
+        for (int i = 0; i < 100_000; i++) {
+            q.add(record(P0, 2 + i, "k" + i), null, P0, 0);
+            q.release(q.takeNext().shard);
+            most = Math.max(most, q.keys());
+        }
+        assertTrue(most <= ShardQueue.MIN_IDLE_KEPT + 1, "at most the kept idle keys and one: " + most);
+        assertTrue(q.noneReady());
+        assertEquals(0, q.queued());
+    }
+
     @Test
     void aPurgeDropsTheRevokedPartitionsRecordsAndKeepsTheOrderOfTheRest() {
         ShardQueue q = new ShardQueue(OrderingMode.KEY);
