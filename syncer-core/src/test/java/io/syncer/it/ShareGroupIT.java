@@ -249,13 +249,18 @@ class ShareGroupIT {
             f.headers().add("delivery", String.valueOf(r.deliveryCount().orElse((short) 0)).getBytes(StandardCharsets.UTF_8));
             return producers.sendAsync(f);
         };
-        ShareGroupManager a = member(group, topic, 2, 20, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), work.apply("a"));
+        // One consumer per member, whose poll may take all 40 records: the Kafka client acquires the next records in
+        // the background as soon as a poll returns, and holds them until the next main poll, which comes after the
+        // batch (a renewal's poll returns only the renewed records). With two consumers of 10 records each, one
+        // consumer's background fetch took 20-29 while its batch held a 25 s record, their locks ran out and they
+        // were delivered again (CI, 2026-12-03: a redelivered=10, 29 missing at 40 s). That is a limitation of its
+        // own (README, share groups); this test is about the records in work, so nothing is left to prefetch here.
+        ShareGroupManager a = member(group, topic, 1, 40, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), work.apply("a"));
         // a second member would take any record whose lock expired
-        ShareGroupManager b = member(group, topic, 2, 20, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), work.apply("b"));
+        ShareGroupManager b = member(group, topic, 1, 40, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), work.apply("b"));
         a.start();
         b.start();
         List<ConsumerRecord<byte[], byte[]>> out = broker.readAll(topic + ".out", 40, Duration.ofSeconds(90));
-        // this failed once in CI (39 of 40 within 90 s) and not in 7 runs here: the message names what is missing
         assertEquals(40, ids(out).size(), () -> "every record processed; missing " + missing(topic, 40, out) + "; a "
                 + a.stats() + ", b " + b.stats());
         await().atMost(Duration.ofSeconds(10)).until(() -> total(ShareGroupStats::accepted) >= 40);
