@@ -249,12 +249,12 @@ class ShareGroupIT {
             f.headers().add("delivery", String.valueOf(r.deliveryCount().orElse((short) 0)).getBytes(StandardCharsets.UTF_8));
             return producers.sendAsync(f);
         };
-        // One consumer per member, whose poll may take all 40 records: the Kafka client acquires the next records in
-        // the background as soon as a poll returns, and holds them until the next main poll, which comes after the
-        // batch (a renewal's poll returns only the renewed records). With two consumers of 10 records each, one
-        // consumer's background fetch took 20-29 while its batch held a 25 s record, their locks ran out and they
-        // were delivered again (CI, 2026-12-03: a redelivered=10, 29 missing at 40 s). That is a limitation of its
-        // own (README, share groups); this test is about the records in work, so nothing is left to prefetch here.
+        // One consumer per member, whose poll may take all 40 records: the Kafka client can hold records it fetched
+        // in the background and hands them over only at the next main poll, after the batch (a renewal's poll returns
+        // only the renewed records). With two consumers of 10 records each, one consumer's client held 20-29 while its
+        // batch held a 25 s record, their locks ran out and they were delivered again (CI, 2026-12-03: redelivered=10,
+        // 29 missing at 40 s). That is a limitation of its own (README, share groups); this test is about the records
+        // in work, so nothing is left over to be held here.
         ShareGroupManager a = member(group, topic, 1, 40, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), work.apply("a"));
         // a second member would take any record whose lock expired
         ShareGroupManager b = member(group, topic, 1, 40, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), work.apply("b"));
