@@ -59,10 +59,19 @@ class ExactlyOnceIT {
         Process child = ChildJvm.start(EosPipeline.class, dir, broker.bootstrapServers(), group, source, out, transactionalId);
         long committedAtKill;
         try {
-            // kill while a transaction holds written records: the log's high watermark is past its last stable offset
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() ->
-                    committedSum(broker, group) > 0 && endSum(broker, out, IsolationLevel.READ_UNCOMMITTED)
-                            > endSum(broker, out, IsolationLevel.READ_COMMITTED) + 100);
+            // kill while a transaction holds written records: the log's high watermark is past its last stable offset.
+            // The child is frozen (SIGSTOP) before the condition is checked again, so the kill cannot land just after
+            // the transaction committed (CI, 2026-12-03: it once did, and the test failed its own precondition)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                await().atMost(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))).pollInterval(Duration.ofMillis(20))
+                        .until(() -> openTransaction(broker, group, out));
+                signal(child, "STOP");
+                if (openTransaction(broker, group, out)) {
+                    break;
+                }
+                signal(child, "CONT");
+            }
         } finally {
             child.destroyForcibly();
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
@@ -373,6 +382,20 @@ class ExactlyOnceIT {
             }
         }
         return counts;
+    }
+
+    /** Whether the output holds records of an open transaction and the group has committed some source records. */
+    private static boolean openTransaction(KafkaBroker broker, String group, String out) throws Exception {
+        return committedSum(broker, group) > 0 && endSum(broker, out, IsolationLevel.READ_UNCOMMITTED)
+                > endSum(broker, out, IsolationLevel.READ_COMMITTED) + 100;
+    }
+
+    /** Sends {@code SIGSTOP} or {@code SIGCONT} to the child JVM. */
+    private static void signal(Process child, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + child.pid() + " failed");
+        }
     }
 
     private static long committedSum(KafkaBroker broker, String group) throws Exception {
