@@ -36,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -86,8 +87,12 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     /** The queued records by ordering key. Guarded by the lock. */
     private final ShardQueue shards;
     private final Map<TopicPartition, int[]> runningByPartition = new HashMap<>();
-    /** Revokes per partition, read without the lock where a completion checks whether its item was disowned. */
-    private final Map<TopicPartition, Integer> revocations = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Revokes per partition; each queued record holds its partition's counter, read without the lock where a
+     * completion checks whether the record was disowned (a map lookup per record was 8 % of P1's worker samples).
+     * Guarded by the lock; counters are never removed.
+     */
+    private final Map<TopicPartition, AtomicInteger> revocations = new HashMap<>();
     /** Items waiting for a retry or a dead-letter write, so a revoke can disown them. */
     private final Set<QueuedRecord> parkedItems = new HashSet<>();
     /** Items off the workers but holding their shard: waiting for a retry or a dead-letter write. */
@@ -184,9 +189,10 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             if (stopping) {
                 return; // never marked processed: re-delivered to the next owner
             }
-            int epoch = revocations.getOrDefault(tp, 0);
+            AtomicInteger revokes = revocations.computeIfAbsent(tp,
+                    k -> new AtomicInteger());
             for (ConsumerRecord<byte[], byte[]> record : claim.records()) {
-                shards.add(record, claim, tp, epoch);
+                shards.add(record, claim, tp, revokes);
             }
             workAvailable.signalAll();
         } finally {
@@ -206,7 +212,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             for (TopicPartition tp : revoked) {
                 // every item of this assignment is disowned from now on: one failing during the wait below, or
                 // parked for a retry, is not retried (the partition's next owner has it)
-                revocations.merge(tp, 1, Integer::sum);
+                revocations.computeIfAbsent(tp, k -> new AtomicInteger()).incrementAndGet();
             }
             int dropped = shards.purge(revoked);
             while (running(revoked) > 0) {
@@ -952,7 +958,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
 
     /** Whether the item's partition was revoked since it was queued: it is the next owner's now. */
     private boolean disowned(QueuedRecord item) {
-        return revocations.getOrDefault(item.tp, 0) != item.epoch;
+        return item.revokes.get() != item.epoch;
     }
 
 

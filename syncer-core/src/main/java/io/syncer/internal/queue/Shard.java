@@ -1,41 +1,66 @@
 package io.syncer.internal.queue;
 
-import java.util.ArrayDeque;
+import java.util.Arrays;
+import org.apache.kafka.common.TopicPartition;
 
 /**
- * The items of one ordering key, in order. Most shards hold one item at a time, so the head has
- * its own field and the deque behind it is made only for a second item. Invariant: {@code first}
- * is {@code null} only when the shard is empty. Guarded by the queue's lock.
+ * The queued records of one ordering key, in order, as a list linked through {@link QueuedRecord#next} (no array
+ * behind the head: in P1 a kept shard's old deque array was a cache miss on every second record queued). A shard of
+ * KEY or PARTITION order carries its key, the partition and (KEY order) the record key's bytes, the first record's
+ * own array, never modified and compared by content ({@code null} is a key too). Invariant: {@code first} is
+ * {@code null} iff the shard is empty. Guarded by the queue's lock.
  */
 final class Shard {
-    final Object key;
+    /** The partition of a keyed shard; {@code null} for an UNORDERED record's own shard. */
+    final TopicPartition tp;
+    /** The record key's bytes in KEY order; {@code null} in PARTITION order or for a null record key. */
+    final byte[] key;
+    /** The key's hash in the shard table (never 0); 0 for an UNORDERED shard. */
+    final int hash;
     private QueuedRecord first;
-    private ArrayDeque<QueuedRecord> rest;
+    private QueuedRecord last;
+    private int size;
     boolean busy;
 
-    Shard(Object key) {
+    /** An UNORDERED record's own shard. */
+    Shard() {
+        this(null, null, 0);
+    }
+
+    Shard(TopicPartition tp, byte[] key, int hash) {
+        this.tp = tp;
         this.key = key;
+        this.hash = hash;
+    }
+
+    /** Whether this is a keyed shard (kept in the shard table) rather than one record's. */
+    boolean keyed() {
+        return tp != null;
+    }
+
+    /** Whether this shard is the one of {@code key} in {@code tp}. */
+    boolean matches(TopicPartition tp, byte[] key) {
+        return (this.tp == tp || this.tp.equals(tp)) && Arrays.equals(this.key, key);
     }
 
     void addLast(QueuedRecord item) {
+        item.next = null;
         if (first == null) {
             first = item;
         } else {
-            if (rest == null) {
-                rest = new ArrayDeque<>(4);
-            }
-            rest.addLast(item);
+            last.next = item;
         }
+        last = item;
+        size++;
     }
 
     void addFirst(QueuedRecord item) {
-        if (first != null) {
-            if (rest == null) {
-                rest = new ArrayDeque<>(4);
-            }
-            rest.addFirst(first);
+        item.next = first;
+        if (first == null) {
+            last = item;
         }
         first = item;
+        size++;
     }
 
     QueuedRecord peekFirst() {
@@ -44,7 +69,14 @@ final class Shard {
 
     QueuedRecord pollFirst() {
         QueuedRecord head = first;
-        first = rest == null ? null : rest.pollFirst();
+        if (head != null) {
+            first = head.next;
+            head.next = null;
+            if (first == null) {
+                last = null;
+            }
+            size--;
+        }
         return head;
     }
 
@@ -58,17 +90,22 @@ final class Shard {
     }
 
     int size() {
-        return (first == null ? 0 : 1) + (rest == null ? 0 : rest.size());
+        return size;
     }
 
     void removeIf(java.util.function.Predicate<QueuedRecord> filter) {
-        ArrayDeque<QueuedRecord> kept = new ArrayDeque<>();
-        for (QueuedRecord i = pollFirst(); i != null; i = pollFirst()) {
+        QueuedRecord i = first;
+        first = null;
+        last = null;
+        size = 0;
+        while (i != null) {
+            QueuedRecord next = i.next;
             if (!filter.test(i)) {
-                kept.addLast(i);
+                addLast(i);
+            } else {
+                i.next = null;
             }
+            i = next;
         }
-        first = kept.pollFirst();
-        rest = kept.isEmpty() ? null : kept;
     }
 }

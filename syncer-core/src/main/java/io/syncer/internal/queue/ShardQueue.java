@@ -4,10 +4,9 @@ import io.syncer.consume.PartitionClaim;
 import io.syncer.queue.OrderingMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -45,7 +44,7 @@ final class ShardQueue {
      * finished cost a map removal and insertion and a new shard for nearly every record: a ninth of P1's worker
      * samples). Idle empty shards are swept out once they are twice the others and more than {@link #MIN_IDLE_KEPT}.
      */
-    private final Map<Object, Shard> shards = new HashMap<>();
+    private final ShardTable shards = new ShardTable();
     /** Shards in {@link #shards} that are idle and empty. */
     private int idle;
     /** Arrival sequence of the next queued record. */
@@ -57,18 +56,16 @@ final class ShardQueue {
     }
 
     /** Queues a record behind the records of its key; its shard becomes ready if it was idle and empty. */
-    void add(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp, int epoch) {
-        QueuedRecord item = new QueuedRecord(record, claim, tp, epoch, nextSeq++);
+    void add(ConsumerRecord<byte[], byte[]> record, PartitionClaim claim, TopicPartition tp, AtomicInteger revokes) {
+        QueuedRecord item = new QueuedRecord(record, claim, tp, revokes, nextSeq++);
         Shard shard;
         if (ordering == OrderingMode.UNORDERED) {
-            shard = new Shard(null);
+            shard = new Shard();
         } else {
-            Object key = ordering == OrderingMode.PARTITION ? tp : new KeyShard(tp, record.key());
-            shard = shards.get(key);
-            if (shard == null) {
-                shard = new Shard(key);
-                shards.put(key, shard);
-            } else if (!shard.busy && shard.isEmpty()) {
+            byte[] key = ordering == OrderingMode.PARTITION ? null : record.key();
+            int before = shards.size();
+            shard = shards.getOrCreate(tp, key, ShardTable.hash(tp, key));
+            if (shards.size() == before && !shard.busy && shard.isEmpty()) {
                 idle--;
             }
         }
@@ -141,7 +138,7 @@ final class ShardQueue {
         shard.busy = false;
         if (!shard.isEmpty()) {
             continuing.add(shard);
-        } else if (shard.key != null && ++idle > Math.max(MIN_IDLE_KEPT, 2 * (shards.size() - idle))) {
+        } else if (shard.keyed() && ++idle > Math.max(MIN_IDLE_KEPT, 2 * (shards.size() - idle))) {
             removeIdle(); // at least two thirds of the map go: O(1) amortised per release
         }
     }
@@ -152,27 +149,22 @@ final class ShardQueue {
     }
 
     private void removeIdle() {
-        shards.values().removeIf(s -> !s.busy && s.isEmpty());
+        shards.removeIf(s -> !s.busy && s.isEmpty());
         idle = 0;
     }
 
     /** Drops the queued records of {@code revoked}; returns how many. */
     int purge(Set<TopicPartition> revoked) {
-        int dropped = 0;
-        for (Shard shard : ready) {
-            if (shard.key == null) {
-                dropped += removeRevoked(shard, revoked);
+        int[] count = {0};
+        java.util.function.Consumer<Shard> unkeyed = shard -> {
+            if (!shard.keyed()) {
+                count[0] += removeRevoked(shard, revoked);
             }
-        }
-        for (int i = 0; i < continuing.size; i++) {
-            Shard shard = continuing.shards[i];
-            if (shard.key == null) {
-                dropped += removeRevoked(shard, revoked);
-            }
-        }
-        for (Shard shard : shards.values()) {
-            dropped += removeRevoked(shard, revoked);
-        }
+        };
+        ready.forEach(unkeyed);
+        continuing.forEach(unkeyed);
+        shards.forEach(shard -> count[0] += removeRevoked(shard, revoked));
+        int dropped = count[0];
         ready.removeIf(Shard::isEmpty);
         continuing.removeEmpty(); // a shard is of one partition: it empties whole, no head changes
         removeIdle();
@@ -196,9 +188,9 @@ final class ShardQueue {
      * head does not change while it is here (it is idle and not empty; records join at its tail).
      */
     private static final class ShardHeap {
-        Shard[] shards = new Shard[16];
-        long[] seqs = new long[16];
-        int size;
+        private Shard[] shards = new Shard[16];
+        private long[] seqs = new long[16];
+        private int size;
 
         boolean isEmpty() {
             return size == 0;
@@ -244,6 +236,12 @@ final class ShardQueue {
             size = kept;
             for (int i = (size >>> 1) - 1; i >= 0; i--) {
                 siftDown(i, shards[i], seqs[i]);
+            }
+        }
+
+        void forEach(java.util.function.Consumer<Shard> action) {
+            for (int i = 0; i < size; i++) {
+                action.accept(shards[i]);
             }
         }
 

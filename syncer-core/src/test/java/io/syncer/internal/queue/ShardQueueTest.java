@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -28,17 +29,17 @@ class ShardQueueTest {
     @Test
     void aKeyRunsOneRecordAtATimeAndTheOldestIdleHeadGoesNext() {
         ShardQueue q = new ShardQueue(OrderingMode.KEY);
-        q.add(record(P0, 0, "a"), null, P0, 0);
-        q.add(record(P0, 1, "a"), null, P0, 0);
-        q.add(record(P0, 2, "b"), null, P0, 0);
-        q.add(record(P0, 3, "a"), null, P0, 0);
+        q.add(record(P0, 0, "a"), null, P0, new AtomicInteger(0));
+        q.add(record(P0, 1, "a"), null, P0, new AtomicInteger(0));
+        q.add(record(P0, 2, "b"), null, P0, new AtomicInteger(0));
+        q.add(record(P0, 3, "a"), null, P0, new AtomicInteger(0));
         QueuedRecord a0 = q.takeNext();
         assertEquals(0, a0.record.offset());
         QueuedRecord b2 = q.takeNext();
         assertEquals(2, b2.record.offset(), "a is busy: b goes next");
         assertTrue(q.noneReady());
         q.release(a0.shard); // a's head is offset 1, older than anything else
-        q.add(record(P0, 4, "c"), null, P0, 0);
+        q.add(record(P0, 4, "c"), null, P0, new AtomicInteger(0));
         assertEquals(1, q.takeNext().record.offset());
         assertEquals(4, q.takeNext().record.offset());
         assertEquals(1, q.queued(), "offset 3 waits behind a's running record");
@@ -56,7 +57,7 @@ class ShardQueueTest {
             int action = random.nextInt(3);
             if (action == 0 || q.noneReady() && running.isEmpty()) {
                 String key = "k" + random.nextInt(50);
-                q.add(record(P0, offset, key), null, P0, 0);
+                q.add(record(P0, offset, key), null, P0, new AtomicInteger(0));
                 queuedByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(offset);
                 offset++;
             } else if (action == 1 && !q.noneReady()) {
@@ -81,16 +82,16 @@ class ShardQueueTest {
     @Test
     void idleKeysAreKeptForTheirNextRecordAndSweptWhenTheyOutnumberTheRest() {
         ShardQueue q = new ShardQueue(OrderingMode.KEY);
-        q.add(record(P0, 0, "hot"), null, P0, 0);
+        q.add(record(P0, 0, "hot"), null, P0, new AtomicInteger(0));
         QueuedRecord hot = q.takeNext();
         q.release(hot.shard);
-        q.add(record(P0, 1, "hot"), null, P0, 0);
+        q.add(record(P0, 1, "hot"), null, P0, new AtomicInteger(0));
         QueuedRecord again = q.takeNext();
         assertTrue(hot.shard == again.shard, "the idle key's shard was kept and reused");
         q.release(again.shard);
         int most = 0;
         for (int i = 0; i < 200_000; i++) {
-            q.add(record(P0, 2 + i, "k" + i), null, P0, 0);
+            q.add(record(P0, 2 + i, "k" + i), null, P0, new AtomicInteger(0));
             q.release(q.takeNext().shard);
             most = Math.max(most, q.keys());
         }
@@ -105,8 +106,8 @@ class ShardQueueTest {
         ShardQueue q = new ShardQueue(OrderingMode.KEY);
         for (int i = 0; i < 6; i++) {
             TopicPartition tp = i % 2 == 0 ? P0 : P1;
-            q.add(record(tp, i, "k" + (i % 3)), null, tp, 0);
-            q.add(record(tp, 100 + i, "k" + (i % 3)), null, tp, 0);
+            q.add(record(tp, i, "k" + (i % 3)), null, tp, new AtomicInteger(0));
+            q.add(record(tp, 100 + i, "k" + (i % 3)), null, tp, new AtomicInteger(0));
         }
         List<QueuedRecord> taken = new ArrayList<>();
         while (!q.noneReady()) {
@@ -124,9 +125,9 @@ class ShardQueueTest {
     void aRunTakesTheKeysQueuedRecordsOfTheSameAssignmentUpToItsLimit() {
         ShardQueue q = new ShardQueue(OrderingMode.KEY);
         for (int i = 0; i < 5; i++) {
-            q.add(record(P0, i, "hot"), null, P0, 0);
+            q.add(record(P0, i, "hot"), null, P0, new AtomicInteger(0));
         }
-        q.add(record(P0, 5, "hot"), null, P0, 1); // queued after a revoke and re-assignment
+        q.add(record(P0, 5, "hot"), null, P0, new AtomicInteger(1)); // queued after a revoke and re-assignment
         QueuedRecord first = q.takeNext();
         List<QueuedRecord> run = q.takeRun(first, 3);
         assertEquals(List.of(0L, 1L, 2L), run.stream().map(r -> r.record.offset()).toList());
