@@ -12,8 +12,12 @@ package io.syncer.share;
  * @param maxDeliveryCount the highest delivery count seen
  * @param acknowledgementFailures acknowledgements the broker refused (the lock had expired: another member may
  *     have the record now)
+ * @param lapsed records the share consumer returned after their lock may have run out (it fetched them in the
+ *     background while an earlier poll's records were in work) and whose lock renewal the broker refused: not
+ *     processed here, the broker has given them to another member (with {@link ShareGroupConfig#renewLocks()})
  * @param queuedRecords records acquired and not yet acknowledged, now
  */
 public record ShareGroupStats(long acquired, long accepted, long released, long rejected, long renewed, long redelivered,
-                              int maxDeliveryCount, long acknowledgementFailures, long queuedRecords) {
+                              int maxDeliveryCount, long acknowledgementFailures, long lapsed,
+                              long queuedRecords) {
 }

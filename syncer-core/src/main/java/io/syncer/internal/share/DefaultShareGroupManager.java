@@ -28,13 +28,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,9 +78,20 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
     final LongAdder renewed = new LongAdder();
     final LongAdder redelivered = new LongAdder();
     final LongAdder acknowledgementFailures = new LongAdder();
+    final LongAdder lapsed = new LongAdder();
     final AtomicInteger maxDeliveryCount = new AtomicInteger();
+    /** Makes each loop's share consumer from its properties: Kafka's, or a test's. */
+    private final Function<Map<String, Object>, ShareConsumer<byte[], byte[]>> consumers;
 
     public DefaultShareGroupManager(ShareGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics) {
+        this(config, handler, metrics, props -> new KafkaShareConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()));
+    }
+
+    /** With the factory of the share consumers: package-private, for tests that script a consumer. */
+    DefaultShareGroupManager(ShareGroupConfig config, ConsumerGroupHandler handler, SyncerMetrics metrics,
+                             Function<Map<String, Object>, ShareConsumer<byte[], byte[]>> consumers) {
+        this.consumers = consumers;
         this.config = config;
         this.handler = handler;
         this.metrics = SafeMetrics.of(metrics);
@@ -210,6 +225,11 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
         }
     }
 
+    /** A share consumer for a loop, from its properties. */
+    ShareConsumer<byte[], byte[]> newConsumer(Map<String, Object> props) {
+        return consumers.apply(props);
+    }
+
     ShareGroupConfig config0() {
         return config;
     }
@@ -287,7 +307,7 @@ public final class DefaultShareGroupManager implements ShareGroupManager {
             queued += loop.pendingRecords();
         }
         return new ShareGroupStats(acquired.sum(), accepted.sum(), released.sum(), rejected.sum(), renewed.sum(), redelivered.sum(),
-                maxDeliveryCount.get(), acknowledgementFailures.sum(), queued);
+                maxDeliveryCount.get(), acknowledgementFailures.sum(), lapsed.sum(), queued);
     }
 
     @Override

@@ -16,14 +16,13 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +42,13 @@ final class ShareConsumerLoop implements Runnable {
     private final Set<TopicPartition> partitionsSeen = ConcurrentHashMap.newKeySet();
     private volatile ShareBatch current;
     private volatile long stopDeadlineNanos = Long.MAX_VALUE;
-    private volatile KafkaShareConsumer<byte[], byte[]> consumer;
+    private volatile ShareConsumer<byte[], byte[]> consumer;
     /** Records renewed whose next delivery no poll has returned yet; owner thread only. */
     private final Set<String> awaitingReturn = new HashSet<>();
     /** The latest delivery of each renewed record still in work (the object to acknowledge); owner thread only. */
     private final Map<String, ConsumerRecord<byte[], byte[]>> latestDelivery = new HashMap<>();
+    /** When the previous main poll began (System.nanoTime()), or -1 before the first; owner thread only. */
+    private long previousPollStart = -1;
 
     ShareConsumerLoop(DefaultShareGroupManager manager, int index) {
         this.manager = manager;
@@ -67,7 +68,7 @@ final class ShareConsumerLoop implements Runnable {
     /** Asks the loop to stop after its current poll's records, by {@code deadlineNanos} at the latest. */
     void stop(long deadlineNanos) {
         stopDeadlineNanos = deadlineNanos;
-        KafkaShareConsumer<byte[], byte[]> c = consumer;
+        ShareConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
@@ -81,8 +82,7 @@ final class ShareConsumerLoop implements Runnable {
         props.put("share.acquire.mode", "record_limit");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.recordsPerPoll());
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "syncer-share-" + config.groupId() + "-" + index);
-        try (KafkaShareConsumer<byte[], byte[]> c = new KafkaShareConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (ShareConsumer<byte[], byte[]> c = manager.newConsumer(props)) {
             consumer = c;
             c.setAcknowledgementCommitCallback((offsets, error) -> {
                 if (error != null) {
@@ -95,6 +95,7 @@ final class ShareConsumerLoop implements Runnable {
             c.subscribe(config.topics());
             while (!manager.isStopping()) {
                 ConsumerRecords<byte[], byte[]> records;
+                long pollStart = System.nanoTime();
                 try {
                     records = c.poll(config.pollTimeout());
                 } catch (WakeupException | InterruptException e) {
@@ -102,7 +103,7 @@ final class ShareConsumerLoop implements Runnable {
                 }
                 manager.polled();
                 if (!records.isEmpty()) {
-                    process(c, records);
+                    process(c, records, pollStart);
                 }
             }
             flush(c);
@@ -120,11 +121,32 @@ final class ShareConsumerLoop implements Runnable {
         }
     }
 
-    /** One poll: hand its records to the handler and acknowledge every one before returning. */
-    private void process(KafkaShareConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
+    /**
+     * One poll: hand its records to the handler and acknowledge every one before returning.
+     *
+     * <p>The client may fetch in the background as a poll returns (a second fetch in flight right after joining) and
+     * hold what it acquired until the next poll, however long the records in work take: those records' locks started
+     * when the previous poll began, not when this one returned. Without renewal a batch never outlasts its lock, so
+     * nothing is assumed. With renewal, the renewals run from the previous poll's start, and when the first one is
+     * due already the poll's records are renewed before any is handed over ({@link #revalidate}): the broker refuses
+     * the renewal of a record whose lock ran out (it may be another member's now), and only what it renews is
+     * processed. Before, such a record was processed here while another member processed it too.
+     */
+    private void process(ShareConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records, long pollStart) {
         long lockNanos = TimeUnit.MILLISECONDS.toNanos(c.acquisitionLockTimeoutMs().map(Integer::longValue)
                 .orElse(config.lockDuration().toMillis()));
         long acquiredAt = System.nanoTime();
+        if (config.renewLocks()) {
+            long lockStart = previousPollStart >= 0 ? previousPollStart : pollStart;
+            previousPollStart = pollStart;
+            if (acquiredAt - lockStart >= lockNanos / 2 && !manager.isAbandoning() && acquiredAt - stopDeadlineNanos < 0) {
+                long renewStart = System.nanoTime();
+                records = revalidate(c, records);
+                previousPollStart = renewStart;
+                lockStart = renewStart;
+            }
+            acquiredAt = lockStart;
+        }
         List<ConsumerRecord<byte[], byte[]>> fresh = returnedOrFresh(c, records);
         if (fresh.isEmpty()) {
             return;
@@ -163,7 +185,7 @@ final class ShareConsumerLoop implements Runnable {
      * The records of a poll that are new to this consumer. A renewed record comes back in the renewal's poll as a new
      * object: it is not handed over again, and its outcome goes on that object.
      */
-    private List<ConsumerRecord<byte[], byte[]>> returnedOrFresh(KafkaShareConsumer<byte[], byte[]> c,
+    private List<ConsumerRecord<byte[], byte[]>> returnedOrFresh(ShareConsumer<byte[], byte[]> c,
                                                                  ConsumerRecords<byte[], byte[]> records) {
         List<ConsumerRecord<byte[], byte[]>> fresh = new ArrayList<>(records.count());
         if (LOG.isDebugEnabled()) {
@@ -184,7 +206,7 @@ final class ShareConsumerLoop implements Runnable {
         return fresh;
     }
 
-    private void awaitOutcomes(KafkaShareConsumer<byte[], byte[]> c, ShareBatch batch, long acquiredAt, long lockNanos) {
+    private void awaitOutcomes(ShareConsumer<byte[], byte[]> c, ShareBatch batch, long acquiredAt, long lockNanos) {
         long intervalNanos = config.acknowledgeInterval().toNanos();
         long renewEvery = lockNanos / 2;
         long nextRenew = acquiredAt + renewEvery;
@@ -232,12 +254,52 @@ final class ShareConsumerLoop implements Runnable {
     }
 
     /**
+     * Renews the locks of a poll's records before they are handed over, and returns what the next poll gives: the
+     * records the broker renewed (as new objects) and any it acquired besides. A record it did not renew had a lock
+     * that ran out in the client's buffer: it is counted as lapsed and not processed here.
+     */
+    private ConsumerRecords<byte[], byte[]> revalidate(ShareConsumer<byte[], byte[]> c,
+                                                       ConsumerRecords<byte[], byte[]> records) {
+        Set<String> asked = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            c.acknowledge(r, AcknowledgeType.RENEW);
+            asked.add(coordinates(r));
+        }
+        ConsumerRecords<byte[], byte[]> back;
+        try {
+            c.commitSync(config.acknowledgeInterval().multipliedBy(50));
+            back = c.poll(config.pollTimeout());
+        } catch (WakeupException | InterruptException e) {
+            return ConsumerRecords.empty(); // the member closes: what it holds is released by the close
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.warn("share group {}: consumer {} could not renew the locks of the {} record(s) it polled after a long"
+                    + " batch in time ({}); they are processed as they are", config.groupId(), index, records.count(),
+                    e.toString());
+            return records;
+        }
+        manager.renewed.add(asked.size());
+        manager.metrics().shareAcknowledged(config.groupId(), "renew", asked.size());
+        for (ConsumerRecord<byte[], byte[]> r : back) {
+            asked.remove(coordinates(r));
+        }
+        if (!asked.isEmpty()) {
+            manager.lapsed.add(asked.size());
+            LOG.warn("share group {}: consumer {}: {} record(s) its client held back while earlier records were in work"
+                    + " had lost their lock (the broker refused to renew it) and are not processed here: another member"
+                    + " has them ({})", config.groupId(), index, asked.size(), asked);
+        }
+        LOG.debug("share group {}: consumer {} renewed {} record(s) polled after a long batch; {} came back",
+                config.groupId(), index, records.count(), back.count());
+        return back;
+    }
+
+    /**
      * Renews the lock of every record still in work, acknowledges what finished, sends both and polls, as Kafka
      * asks (a renewed record comes back in that poll; records the poll acquires besides join the batch).
      *
      * @return outcomes acknowledged here
      */
-    private int renew(KafkaShareConsumer<byte[], byte[]> c, ShareBatch batch) {
+    private int renew(ShareConsumer<byte[], byte[]> c, ShareBatch batch) {
         List<ConsumerRecord<byte[], byte[]>> inWork = batch.inWork();
         for (ConsumerRecord<byte[], byte[]> r : inWork) {
             acknowledgeAt(c, r, AcknowledgeType.RENEW);
@@ -289,7 +351,7 @@ final class ShareConsumerLoop implements Runnable {
         return acknowledged;
     }
 
-    private void acknowledge(KafkaShareConsumer<byte[], byte[]> c, ShareBatch.Outcome o) {
+    private void acknowledge(ShareConsumer<byte[], byte[]> c, ShareBatch.Outcome o) {
         ConsumerRecord<byte[], byte[]> r = o.record();
         if (!acknowledgeAt(c, r, o.type())) {
             return;
@@ -307,7 +369,7 @@ final class ShareConsumerLoop implements Runnable {
      * Acknowledges a record on its latest delivery to this consumer: a renewed record comes back as a new object,
      * and the consumer takes acknowledgements for the records of its last poll. {@code false} if refused.
      */
-    private boolean acknowledgeAt(KafkaShareConsumer<byte[], byte[]> c, ConsumerRecord<byte[], byte[]> record,
+    private boolean acknowledgeAt(ShareConsumer<byte[], byte[]> c, ConsumerRecord<byte[], byte[]> record,
                                   AcknowledgeType type) {
         String key = coordinates(record);
         ConsumerRecord<byte[], byte[]> latest = latestDelivery.getOrDefault(key, record);
@@ -329,7 +391,7 @@ final class ShareConsumerLoop implements Runnable {
     }
 
     /** Sends what was acknowledged last, before the consumer closes (close also releases what is left). */
-    private void flush(KafkaShareConsumer<byte[], byte[]> c) {
+    private void flush(ShareConsumer<byte[], byte[]> c) {
         ShareBatch.Outcome pendingOutcome;
         while ((pendingOutcome = outcomes.poll()) != null) {
             acknowledge(c, pendingOutcome);
