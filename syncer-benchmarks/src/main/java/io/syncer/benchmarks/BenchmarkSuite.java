@@ -69,7 +69,10 @@ public final class BenchmarkSuite {
     private final List<String> table = new ArrayList<>();
 
     private List<String> only = List.of();
-    private boolean trace;
+    /** {@code --trace}: timelines and per-call detail where a scenario has them. */
+    boolean trace;
+    /** {@code --p8 1.0:64}: P8's one case (Zipf exponent and partitions), or {@code null} for all. */
+    String p8Case;
 
     private boolean selected(String scenario) {
         return only.isEmpty() || only.contains(scenario);
@@ -84,7 +87,8 @@ public final class BenchmarkSuite {
     /**
      * Runs the suite.
      *
-     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,tracker] [--trace] [--bootstrap-servers host:port]}
+     * @param args {@code [--quick] [--only P1,P2,P3,P4,P5,P6,P7,P8,P9,P10,P11,P12,tracker] [--trace] [--p8 exponent:partitions]
+     *     [--bootstrap-servers host:port]}
      * @throws Exception on a failure
      */
     public static void main(String[] args) throws Exception {
@@ -105,6 +109,9 @@ public final class BenchmarkSuite {
             for (int i = 0; i < args.length - 1; i++) {
                 if (args[i].equals("--only")) {
                     suite.only = List.of(args[i + 1].split(","));
+                }
+                if (args[i].equals("--p8")) {
+                    suite.p8Case = args[i + 1];
                 }
             }
             suite.trace = List.of(args).contains("--trace");

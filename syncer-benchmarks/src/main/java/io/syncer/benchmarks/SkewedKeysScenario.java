@@ -50,6 +50,9 @@ final class SkewedKeysScenario {
             int[] keyOf = zipfKeys(records, s);
             int hottest = hottestCount(keyOf);
             for (int partitions : partitionCounts) {
+                if (suite.p8Case != null && !suite.p8Case.equals(s + ":" + partitions)) {
+                    continue;
+                }
                 String topic = KafkaBroker.uniqueName("p8");
                 KafkaBroker.createTopic(suite.admin, topic, partitions);
                 produce(topic, keyOf);
@@ -110,22 +113,35 @@ final class SkewedKeysScenario {
         AtomicLong done = new AtomicLong();
         AtomicLong first = new AtomicLong();
         AtomicLong last = new AtomicLong();
+        // --trace: the hottest key's calls, start and end, to tell its waits between records apart
+        List<long[]> hot = java.util.Collections.synchronizedList(new ArrayList<>());
+        byte[] hottestKey = "z0000".getBytes(StandardCharsets.UTF_8);
         AsyncConsumeWorker<ConsumerRecord<byte[], byte[]>> worker;
         QueueWorkerConfig.Builder config = QueueWorkerConfig.builder().ordering(OrderingMode.KEY);
         if (blocking) {
             config.workers(BLOCKING_THREADS).maxInFlight(BLOCKING_THREADS);
             worker = AsyncConsumeWorker.blocking((id, r) -> {
-                first.compareAndSet(0, System.nanoTime());
+                long start = System.nanoTime();
+                first.compareAndSet(0, start);
                 BenchmarkSuite.remoteCall().join();
-                last.set(System.nanoTime());
+                long end = System.nanoTime();
+                last.set(end);
+                if (suite.trace && Arrays.equals(r.key(), hottestKey)) {
+                    hot.add(new long[] {start, end});
+                }
                 done.incrementAndGet();
             });
         } else {
             config.workers(2).maxInFlight(ASYNC_IN_FLIGHT);
             worker = (id, r) -> {
-                first.compareAndSet(0, System.nanoTime());
+                long start = System.nanoTime();
+                first.compareAndSet(0, start);
                 return BenchmarkSuite.remoteCall().thenRun(() -> {
-                    last.set(System.nanoTime());
+                    long end = System.nanoTime();
+                    last.set(end);
+                    if (suite.trace && Arrays.equals(r.key(), hottestKey)) {
+                        hot.add(new long[] {start, end});
+                    }
                     done.incrementAndGet();
                 });
             };
@@ -141,7 +157,41 @@ final class SkewedKeysScenario {
         } finally {
             manager.close(Duration.ofSeconds(30));
         }
+        if (suite.trace) {
+            printHotKey(hot, first.get(), last.get());
+        }
         return new double[] {(last.get() - first.get()) / 1e9, (os.getProcessCpuTime() - cpu0) / 1e9};
+    }
+
+    /** Where the hottest key's time between its calls went: its late start, its gaps, its early end. */
+    private static void printHotKey(List<long[]> calls, long first, long last) {
+        List<long[]> sorted = new ArrayList<>(calls);
+        sorted.sort((a, b) -> Long.compare(a[0], b[0]));
+        if (sorted.isEmpty()) {
+            return;
+        }
+        long gaps = 0;
+        long maxGap = 0;
+        long longGaps = 0;
+        int longCount = 0;
+        long work = 0;
+        for (int i = 0; i < sorted.size(); i++) {
+            work += sorted.get(i)[1] - sorted.get(i)[0];
+            if (i > 0) {
+                long gap = sorted.get(i)[0] - sorted.get(i - 1)[1];
+                gaps += gap;
+                maxGap = Math.max(maxGap, gap);
+                if (gap > 1_000_000) {
+                    longGaps += gap;
+                    longCount++;
+                }
+            }
+        }
+        System.out.printf("    hottest key: %d calls, %.1f ms of calls (%.3f ms each); started %.1f ms after the first"
+                        + " record, ended %.1f ms before the last; gaps %.1f ms in all (%.1f us each), max %.2f ms,"
+                        + " %d over 1 ms (%.1f ms)%n", sorted.size(), work / 1e6, work / 1e6 / sorted.size(),
+                (sorted.get(0)[0] - first) / 1e6, (last - sorted.get(sorted.size() - 1)[1]) / 1e6, gaps / 1e6,
+                gaps / 1e3 / Math.max(1, sorted.size() - 1), maxGap / 1e6, longCount, longGaps / 1e6);
     }
 
     /** Each record's key index, drawn from Zipf(s) over {@link #KEYS} keys with a fixed seed. */
