@@ -147,7 +147,40 @@ final class SkewedKeysScenario {
             };
         }
         QueueWorker<ConsumerRecord<byte[], byte[]>> queue = QueueWorker.create(config.build(), RecordDecoder.identity(), worker);
-        ConsumerGroupManager manager = ConsumerGroupManager.create(suite.consumer(KafkaBroker.uniqueName("p8"), topic), queue);
+        // --trace: when the hottest key's first record reached the queue, and what was queued then
+        long[] hotQueued = {0, 0};
+        io.syncer.consume.ConsumerGroupHandler handler = !suite.trace ? queue : new io.syncer.consume.ConsumerGroupHandler() {
+            @Override
+            public void setup(io.syncer.consume.GroupSession session) throws Exception {
+                queue.setup(session);
+            }
+
+            @Override
+            public void consumeClaim(io.syncer.consume.GroupSession session, io.syncer.consume.PartitionClaim claim)
+                    throws Exception {
+                if (hotQueued[0] == 0) {
+                    for (ConsumerRecord<byte[], byte[]> r : claim.records()) {
+                        if (Arrays.equals(r.key(), hottestKey)) {
+                            hotQueued[0] = System.nanoTime();
+                            hotQueued[1] = queue.stats().queued();
+                            break;
+                        }
+                    }
+                }
+                queue.consumeClaim(session, claim);
+            }
+
+            @Override
+            public void cleanup(io.syncer.consume.GroupSession session) throws Exception {
+                queue.cleanup(session);
+            }
+
+            @Override
+            public void close(Duration timeout, io.syncer.consume.DrainMode mode) throws Exception {
+                queue.close(timeout, mode);
+            }
+        };
+        ConsumerGroupManager manager = ConsumerGroupManager.create(suite.consumer(KafkaBroker.uniqueName("p8"), topic), handler);
         long cpu0 = os.getProcessCpuTime();
         manager.start();
         try {
@@ -158,6 +191,8 @@ final class SkewedKeysScenario {
             manager.close(Duration.ofSeconds(30));
         }
         if (suite.trace) {
+            System.out.printf("    hottest key's first record queued %.1f ms after the first record started, behind %d"
+                    + " queued records%n", (hotQueued[0] - first.get()) / 1e6, hotQueued[1]);
             printHotKey(hot, first.get(), last.get());
         }
         return new double[] {(last.get() - first.get()) / 1e9, (os.getProcessCpuTime() - cpu0) / 1e9};
