@@ -161,6 +161,10 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             logContext = session.logContext();
             metrics = session.metrics();
             runLimit = Math.max(1, Math.min(maxRun, session.maxQueuedRecords() / 2));
+            // a key with a backlog goes ahead by the records that run meanwhile, by at most one queue bound
+            int bound = session.maxQueuedRecords() == Integer.MAX_VALUE
+                    ? io.syncer.consume.ConsumerGroupConfig.DEFAULT_MAX_QUEUED_RECORDS : session.maxQueuedRecords();
+            shards.backlogBonus(config.maxInFlight(), bound, ShardQueue.BONUS_FROM);
             String prefix = "syncer-worker-" + config.name();
             threads = new Thread[config.workers()];
             for (int i = 0; i < threads.length; i++) {

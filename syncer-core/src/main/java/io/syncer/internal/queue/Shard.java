@@ -21,6 +21,9 @@ final class Shard {
     private QueuedRecord last;
     private int size;
     boolean busy;
+    /** Whether it waits in the queue's heap, and under which key (an entry with another key is stale); the heap's. */
+    boolean inHeap;
+    long heapKey;
 
     /** An UNORDERED record's own shard. */
     Shard() {

@@ -2,7 +2,6 @@ package io.syncer.internal.queue;
 
 import io.syncer.consume.PartitionClaim;
 import io.syncer.queue.OrderingMode;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,22 +14,36 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Records are grouped into <i>shards</i> by ordering key ((partition, record key) in KEY order, the partition in
  * PARTITION order, one shard per record in UNORDERED order). A shard runs at most one record (or one run) at a time,
- * in arrival order. Invariant: a shard is in {@code ready} or {@code continuing} iff it is not busy and has records.
- * {@link #takeNext} takes the head of the ready shard whose head arrived first (oldest record first). Shards that
- * became ready with a new record are in arrival order already ({@code ready}, a FIFO); shards put back after a record
- * (a key with a backlog) go into {@code continuing}, a heap by their head's arrival, so a hot key's next record runs as
- * soon as a slot frees instead of behind every shard that became ready meanwhile: a skewed key set then finishes at
- * its hottest key's serial work. Every operation is O(1) except the heap (O(log n), n at most the in-flight count)
- * and {@link #purge}, which is O(queued) and happens only on rebalance.
+ * in arrival order. Invariant: a shard has a live entry in {@code ready} or {@code continuing} iff it is not busy and
+ * has records. {@link #takeNext} takes the head of the ready shard whose head arrived first (oldest record first),
+ * where a key with a long backlog counts its head earlier ({@link #backlogBonus}). Shards that became ready with a new
+ * record are in arrival order already ({@code ready}, a FIFO); shards put back after a record (a key with a backlog)
+ * go into {@code continuing}, a heap by their head's arrival less their bonus, so a hot key's next record runs as soon
+ * as a slot frees instead of behind every shard that became ready meanwhile, and a key that reaches the bonus while it
+ * waits moves there too, so the key a run's end waits for starts early: a skewed key set then finishes at its hottest
+ * key's serial work. Every operation is O(1) except the heap (O(log n), n at most the in-flight count plus the keys
+ * with a bonus) and {@link #purge}, which is O(queued) and happens only on rebalance.
  *
  * <p>Not thread-safe: the queue worker's lock guards it, and the in-flight accounting is the queue worker's.
  */
 final class ShardQueue {
     private final OrderingMode ordering;
-    /** Shards made ready by a new record: in arrival order of their heads. */
-    private final ArrayDeque<Shard> ready = new ArrayDeque<>();
-    /** Shards put back with more records (or a retry): a heap by their head's arrival. */
+    /**
+     * Shards made ready by a new record: in arrival order of their heads. An entry whose shard reached the backlog
+     * bonus while it waited (and moved into {@code continuing}) is stale and skipped.
+     */
+    private final ShardFifo ready = new ShardFifo();
+    /**
+     * Shards put back with more records (or a retry), and shards that reached the backlog bonus while they waited: a
+     * heap by their {@link #key}.
+     */
     private final ShardHeap continuing = new ShardHeap();
+    /** Arrivals a key's head counts as earlier per record queued behind it; 0: oldest head first, no bonus. */
+    private long bonusPerRecord;
+    /** The most arrivals a backlog moves a key's head earlier. */
+    private long bonusCap;
+    /** The fewest queued records (head included) that earn a key a bonus; below, a key is taken oldest head first. */
+    private int bonusFrom = Integer.MAX_VALUE;
     /**
      * Idle empty shards kept in {@link #shards} at least, whatever the live ones: about 2.5 MB with short keys. With
      * 1,024 the sweep itself was a sixth of P1's worker samples (10,000 keys outnumbered it and were swept and made
@@ -47,6 +60,11 @@ final class ShardQueue {
     private final ShardTable shards = new ShardTable();
     /** Shards in {@link #shards} that are idle and empty. */
     private int idle;
+    /**
+     * The queued records that earn a key its backlog bonus in a queue worker: a key with 16 waiting is the kind a
+     * run's end waits for, and keys with a few records (most, with many keys) stay on the FIFO's O(1) path.
+     */
+    static final int BONUS_FROM = 16;
     /** Arrival sequence of the next queued record. */
     private long nextSeq;
     private long queued;
@@ -70,8 +88,17 @@ final class ShardQueue {
             }
         }
         shard.addLast(item);
-        if (!shard.busy && shard.size() == 1) {
-            ready.addLast(shard);
+        if (!shard.busy) {
+            if (shard.inHeap) {
+                if (shard.size() >= bonusFrom) {
+                    continuing.update(shard, key(shard)); // a longer backlog: it moves up
+                }
+            } else if (shard.size() == 1) {
+                ready.add(shard);
+            } else if (shard.size() >= bonusFrom) {
+                continuing.add(shard, key(shard)); // a backlog while it waited: its ready entry goes stale
+                ready.staleOne();
+            }
         }
         queued++;
     }
@@ -83,13 +110,41 @@ final class ShardQueue {
 
     /** Whether no shard is ready. */
     boolean noneReady() {
-        return ready.isEmpty() && continuing.isEmpty();
+        return ready.peek() == null && continuing.isEmpty();
     }
 
-    /** Takes the head of the ready shard whose head arrived first and marks that shard busy; some shard is ready. */
+    /**
+     * Lets keys with a backlog go ahead: a key with at least {@code from} records queued counts its head as
+     * {@code perRecord} arrivals earlier for each record queued behind it, at most {@code cap} arrivals earlier. Keys
+     * with fewer are taken oldest head first, as they arrived, and stay on the FIFO's O(1) path. A key with a backlog is the critical path of what is
+     * queued, and it runs one record at a time: in oldest-first order alone it starts behind everything that arrived
+     * before it and finishes last (P8: the hottest key of 64 partitions waited 0.2 s for its first turn behind the
+     * 8,000 records of the partitions polled before its own, 7 % of the run). With {@code perRecord} the number of
+     * records that run at once, a backlog of b records counts as the b x perRecord arrivals that run meanwhile. No
+     * record waits more than {@code cap} arrivals longer than oldest-first would make it wait. Unset: oldest first.
+     */
+    void backlogBonus(long perRecord, long cap, int from) {
+        if (perRecord <= 0 || cap <= 0 || from < 2) {
+            throw new IllegalArgumentException("a backlog bonus needs perRecord, cap > 0 and from >= 2");
+        }
+        this.bonusPerRecord = perRecord;
+        this.bonusCap = cap;
+        this.bonusFrom = from;
+    }
+
+    /** A shard's place in {@code continuing}: its head's arrival, earlier by its backlog's bonus. */
+    private long key(Shard shard) {
+        int size = shard.size();
+        return size < bonusFrom ? shard.headSeq() : shard.headSeq() - Math.min(bonusCap, (size - 1L) * bonusPerRecord);
+    }
+
+    /**
+     * Takes the head of the ready shard that goes first and marks that shard busy; some shard is ready: the one whose
+     * head arrived first, a key with a backlog counting its head earlier by its {@link #backlogBonus}.
+     */
     QueuedRecord takeNext() {
-        Shard fresh = ready.peekFirst();
-        Shard shard = continuing.isEmpty() || (fresh != null && fresh.headSeq() < continuing.minSeq()) ? ready.pollFirst()
+        Shard fresh = ready.peek();
+        Shard shard = continuing.isEmpty() || (fresh != null && fresh.headSeq() < continuing.minSeq()) ? ready.poll()
                 : continuing.poll();
         QueuedRecord item = shard.pollFirst();
         shard.busy = true;
@@ -129,7 +184,7 @@ final class ShardQueue {
     void retry(QueuedRecord item) {
         item.shard.addFirst(item);
         item.shard.busy = false;
-        continuing.add(item.shard);
+        continuing.add(item.shard, key(item.shard));
         queued++;
     }
 
@@ -137,7 +192,7 @@ final class ShardQueue {
     void release(Shard shard) {
         shard.busy = false;
         if (!shard.isEmpty()) {
-            continuing.add(shard);
+            continuing.add(shard, key(shard));
         } else if (shard.keyed() && ++idle > Math.max(MIN_IDLE_KEPT, 2 * (shards.size() - idle))) {
             removeIdle(); // at least two thirds of the map go: O(1) amortised per release
         }
@@ -165,8 +220,8 @@ final class ShardQueue {
         continuing.forEach(unkeyed);
         shards.forEach(shard -> count[0] += removeRevoked(shard, revoked));
         int dropped = count[0];
-        ready.removeIf(Shard::isEmpty);
-        continuing.removeEmpty(); // a shard is of one partition: it empties whole, no head changes
+        ready.removeStale();
+        continuing.removeEmpty(); // a shard is of one partition: it empties whole, no key changes
         removeIdle();
         queued -= dropped;
         return dropped;
@@ -182,105 +237,265 @@ final class ShardQueue {
     }
 
     /**
-     * A binary min-heap of shards by their head's arrival sequence, the sequences kept beside the shards in a
-     * {@code long[]}: a sift compares longs in one array instead of following each shard to its head record (in
-     * P1, with 10,000 keys, the comparator's pointer chasing was a seventh of the workers' samples). A shard's
-     * head does not change while it is here (it is idle and not empty; records join at its tail).
+     * A binary min-heap of shards by a key (their head's arrival, earlier by a backlog's bonus), the keys kept beside
+     * the shards in a {@code long[]}: a sift compares longs in one array and touches no shard (in P1, with 10,000
+     * keys, a comparator that followed each shard to its head record was a seventh of the workers' samples). A key
+     * that a new record lowers is pushed again, and the old entry, whose key no longer matches its shard's, is stale:
+     * skipped at the top and counted, so that while there are none nothing is checked.
      */
     private static final class ShardHeap {
         private Shard[] shards = new Shard[16];
-        private long[] seqs = new long[16];
+        private long[] keys = new long[16];
         private int size;
+        private int stale;
 
         boolean isEmpty() {
+            clean();
             return size == 0;
         }
 
-        /** The smallest head sequence; not empty. */
+        /** The smallest key; not empty. */
         long minSeq() {
-            return seqs[0];
+            clean();
+            return keys[0];
         }
 
-        void add(Shard shard) {
-            if (size == shards.length) {
-                shards = java.util.Arrays.copyOf(shards, size * 2);
-                seqs = java.util.Arrays.copyOf(seqs, size * 2);
+        void add(Shard shard, long key) {
+            shard.inHeap = true;
+            shard.heapKey = key;
+            push(shard, key);
+        }
+
+        /** Lowers the key of a shard in the heap (a key only falls while its shard waits: its backlog grows). */
+        void update(Shard shard, long key) {
+            if (key < shard.heapKey) {
+                shard.heapKey = key;
+                push(shard, key);
+                stale++;
             }
-            siftUp(size++, shard, shard.headSeq());
         }
 
-        /** Takes the shard with the smallest head sequence; not empty. */
+        /** Takes the shard with the smallest key; not empty. */
         Shard poll() {
+            clean();
             Shard top = shards[0];
-            int last = --size;
-            Shard moved = shards[last];
-            long movedSeq = seqs[last];
-            shards[last] = null;
-            if (last > 0) {
-                siftDown(0, moved, movedSeq);
-            }
+            removeTop();
+            top.inHeap = false;
             return top;
-        }
-
-        /** Drops the shards that are empty now and restores the heap order. */
-        void removeEmpty() {
-            int kept = 0;
-            for (int i = 0; i < size; i++) {
-                if (!shards[i].isEmpty()) {
-                    shards[kept] = shards[i];
-                    seqs[kept] = shards[i].headSeq();
-                    kept++;
-                }
-            }
-            java.util.Arrays.fill(shards, kept, size, null);
-            size = kept;
-            for (int i = (size >>> 1) - 1; i >= 0; i--) {
-                siftDown(i, shards[i], seqs[i]);
-            }
         }
 
         void forEach(java.util.function.Consumer<Shard> action) {
             for (int i = 0; i < size; i++) {
-                action.accept(shards[i]);
+                if (live(i)) {
+                    action.accept(shards[i]);
+                }
+            }
+        }
+
+        /** Drops the stale entries and the shards that are empty now, and restores the heap order. */
+        void removeEmpty() {
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (!live(i)) {
+                    continue;
+                }
+                if (shards[i].isEmpty()) {
+                    shards[i].inHeap = false;
+                    continue;
+                }
+                shards[kept] = shards[i];
+                keys[kept] = keys[i];
+                kept++;
+            }
+            java.util.Arrays.fill(shards, kept, size, null);
+            size = kept;
+            stale = 0;
+            for (int i = (size >>> 1) - 1; i >= 0; i--) {
+                siftDown(i, shards[i], keys[i]);
             }
         }
 
         void clear() {
+            for (int i = 0; i < size; i++) {
+                shards[i].inHeap = false;
+            }
             java.util.Arrays.fill(shards, 0, size, null);
             size = 0;
+            stale = 0;
         }
 
-        private void siftUp(int k, Shard shard, long seq) {
+        private boolean live(int i) {
+            return shards[i].inHeap && shards[i].heapKey == keys[i];
+        }
+
+        /** Drops stale entries from the top. */
+        private void clean() {
+            while (stale > 0 && size > 0 && !live(0)) {
+                removeTop();
+                stale--;
+            }
+            if (size == 0) {
+                stale = 0;
+            }
+        }
+
+        private void push(Shard shard, long key) {
+            if (size == shards.length) {
+                shards = java.util.Arrays.copyOf(shards, size * 2);
+                keys = java.util.Arrays.copyOf(keys, size * 2);
+            }
+            siftUp(size++, shard, key);
+        }
+
+        private void removeTop() {
+            int last = --size;
+            Shard moved = shards[last];
+            long movedKey = keys[last];
+            shards[last] = null;
+            if (last > 0) {
+                siftDown(0, moved, movedKey);
+            }
+        }
+
+        private void siftUp(int k, Shard shard, long key) {
             while (k > 0) {
                 int parent = (k - 1) >>> 1;
-                if (seqs[parent] <= seq) {
+                if (keys[parent] <= key) {
                     break;
                 }
                 shards[k] = shards[parent];
-                seqs[k] = seqs[parent];
+                keys[k] = keys[parent];
                 k = parent;
             }
             shards[k] = shard;
-            seqs[k] = seq;
+            keys[k] = key;
         }
 
-        private void siftDown(int k, Shard shard, long seq) {
+        private void siftDown(int k, Shard shard, long key) {
             int half = size >>> 1;
             while (k < half) {
                 int child = 2 * k + 1;
                 int right = child + 1;
-                if (right < size && seqs[right] < seqs[child]) {
+                if (right < size && keys[right] < keys[child]) {
                     child = right;
                 }
-                if (seq <= seqs[child]) {
+                if (key <= keys[child]) {
                     break;
                 }
                 shards[k] = shards[child];
-                seqs[k] = seqs[child];
+                keys[k] = keys[child];
                 k = child;
             }
             shards[k] = shard;
-            seqs[k] = seq;
+            keys[k] = key;
+        }
+    }
+
+    /**
+     * The ready FIFO: shards with the arrival sequence of their head when they became ready, in a ring of two arrays.
+     * An entry goes stale when its shard reaches the backlog bonus while it waits (it moves into the heap); stale
+     * entries are counted, and only while there are some are entries checked (live: the shard idle, outside the
+     * heap, with that head) and skipped at the front. A shard has at most one live entry.
+     */
+    private static final class ShardFifo {
+        private Shard[] shards = new Shard[16];
+        private long[] seqs = new long[16];
+        private int head;
+        private int size;
+        private int stale;
+
+        void add(Shard shard) {
+            if (size == shards.length) {
+                resize(shards.length * 2);
+            }
+            int at = (head + size) & (shards.length - 1);
+            shards[at] = shard;
+            seqs[at] = shard.headSeq();
+            size++;
+        }
+
+        /** Counts an entry that went stale (its shard moved into the heap). */
+        void staleOne() {
+            stale++;
+        }
+
+        /** The first live entry's shard, dropping stale ones before it; {@code null} if none. */
+        Shard peek() {
+            while (stale > 0 && size > 0 && !live(shards[head], seqs[head])) {
+                drop();
+                stale--;
+            }
+            if (size == 0) {
+                stale = 0;
+                return null;
+            }
+            return shards[head];
+        }
+
+        /** Takes the first live entry's shard; there is one. */
+        Shard poll() {
+            Shard first = peek();
+            drop();
+            return first;
+        }
+
+        void forEach(java.util.function.Consumer<Shard> action) {
+            for (int i = 0; i < size; i++) {
+                int at = (head + i) & (shards.length - 1);
+                if (live(shards[at], seqs[at])) {
+                    action.accept(shards[at]);
+                }
+            }
+        }
+
+        /** Drops every entry that is not live (stale ones, and those a purge emptied). */
+        void removeStale() {
+            int kept = 0;
+            int mask = shards.length - 1;
+            for (int i = 0; i < size; i++) {
+                int at = (head + i) & mask;
+                if (live(shards[at], seqs[at])) {
+                    int to = (head + kept) & mask;
+                    shards[to] = shards[at];
+                    seqs[to] = seqs[at];
+                    kept++;
+                }
+            }
+            for (int i = kept; i < size; i++) {
+                shards[(head + i) & mask] = null;
+            }
+            size = kept;
+            stale = 0;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(shards, null);
+            head = 0;
+            size = 0;
+            stale = 0;
+        }
+
+        private static boolean live(Shard shard, long seq) {
+            return !shard.busy && !shard.inHeap && !shard.isEmpty() && shard.headSeq() == seq;
+        }
+
+        private void drop() {
+            shards[head] = null;
+            head = (head + 1) & (shards.length - 1);
+            size--;
+        }
+
+        private void resize(int capacity) {
+            Shard[] newShards = new Shard[capacity];
+            long[] newSeqs = new long[capacity];
+            for (int i = 0; i < size; i++) {
+                int at = (head + i) & (shards.length - 1);
+                newShards[i] = shards[at];
+                newSeqs[i] = seqs[at];
+            }
+            shards = newShards;
+            seqs = newSeqs;
+            head = 0;
         }
     }
 

@@ -48,8 +48,25 @@ class ShardQueueTest {
     /** The heap of idle keys against a reference: random releases, retries and arrivals always take the oldest head. */
     @Test
     void theOldestHeadGoesFirstUnderRandomReleasesAndRetries() {
+        randomSchedule(0, 0, 0);
+    }
+
+    /**
+     * The same with a backlog bonus: the key taken is always one with the smallest head arrival less its bonus (3
+     * arrivals per record behind its head, at most 40, from 3 records queued), whether it waited in the FIFO, reached
+     * the bonus there, or was put back. It fails if a key's bonus is not raised as records join it in the heap.
+     */
+    @Test
+    void aBacklogMovesItsKeyAheadByItsBonusUnderRandomReleasesAndRetries() {
+        randomSchedule(3, 40, 3);
+    }
+
+    private static void randomSchedule(long perRecord, long cap, int from) {
         Random random = new Random(14);
         ShardQueue q = new ShardQueue(OrderingMode.KEY);
+        if (perRecord > 0) {
+            q.backlogBonus(perRecord, cap, from);
+        }
         List<QueuedRecord> running = new ArrayList<>();
         Map<String, List<Long>> queuedByKey = new HashMap<>();
         long offset = 0;
@@ -61,10 +78,12 @@ class ShardQueueTest {
                 queuedByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(offset);
                 offset++;
             } else if (action == 1 && !q.noneReady()) {
-                long expected = oldestIdleHead(queuedByKey, running);
+                long expected = smallestIdleKey(queuedByKey, running, perRecord, cap, from);
                 QueuedRecord next = q.takeNext();
-                assertEquals(expected, next.record.offset(), "step " + step);
-                queuedByKey.get(key(next)).remove(0);
+                List<Long> itsQueue = queuedByKey.get(key(next));
+                assertEquals(itsQueue.get(0), next.record.offset(), "a key's records go in order, step " + step);
+                assertEquals(expected, scheduleKey(itsQueue, perRecord, cap, from), "step " + step);
+                itsQueue.remove(0);
                 running.add(next);
             } else if (!running.isEmpty()) {
                 QueuedRecord done = running.remove(random.nextInt(running.size()));
@@ -76,6 +95,29 @@ class ShardQueueTest {
                 }
             }
         }
+    }
+
+    /** A key with a backlog goes ahead of older single records, by its bonus and no more than the cap. */
+    @Test
+    void aBacklogGoesAheadByItsBonusUpToTheCap() {
+        ShardQueue q = new ShardQueue(OrderingMode.KEY);
+        q.backlogBonus(10, 25, 2);
+        for (int i = 0; i < 4; i++) {
+            q.add(record(P0, i, "c" + i), null, P0, new AtomicInteger(0)); // 0..3, one record each
+        }
+        for (int i = 4; i < 8; i++) {
+            q.add(record(P0, i, "hot"), null, P0, new AtomicInteger(0)); // 4..7: three behind its head, bonus 25
+        }
+        List<Long> order = new ArrayList<>();
+        while (!q.noneReady()) {
+            QueuedRecord r = q.takeNext();
+            order.add(r.record.offset());
+            if (r.record.offset() >= 4) {
+                q.release(r.shard); // the hot key's next record is ready at once
+            }
+        }
+        // hot counts as 4 - 25 = -21, then 5 - 20 = -15, 6 - 10 = -4: ahead of 0..3; 7 has none behind it and runs at 7
+        assertEquals(List.of(4L, 5L, 6L, 0L, 1L, 2L, 3L, 7L), order);
     }
 
     /** Idle keys are kept for their next record, but not without bound: a stream of new keys keeps the map small. */
@@ -141,14 +183,21 @@ class ShardQueueTest {
         return new String(r.record.key(), StandardCharsets.UTF_8);
     }
 
-    private static long oldestIdleHead(Map<String, List<Long>> queuedByKey, List<QueuedRecord> running) {
-        long oldest = Long.MAX_VALUE;
+    private static long smallestIdleKey(Map<String, List<Long>> queuedByKey, List<QueuedRecord> running, long perRecord,
+                                        long cap, int from) {
+        long smallest = Long.MAX_VALUE;
         for (Map.Entry<String, List<Long>> e : queuedByKey.entrySet()) {
             boolean busy = running.stream().anyMatch(r -> key(r).equals(e.getKey()));
             if (!busy && !e.getValue().isEmpty()) {
-                oldest = Math.min(oldest, e.getValue().get(0));
+                smallest = Math.min(smallest, scheduleKey(e.getValue(), perRecord, cap, from));
             }
         }
-        return oldest;
+        return smallest;
+    }
+
+    /** A waiting key's place: its head's arrival (offsets are arrivals here), earlier by its backlog's bonus. */
+    private static long scheduleKey(List<Long> queued, long perRecord, long cap, int from) {
+        return perRecord == 0 || queued.size() < from ? queued.get(0)
+                : queued.get(0) - Math.min(cap, (queued.size() - 1) * perRecord);
     }
 }
