@@ -229,11 +229,9 @@ class ShareGroupIT {
 
     @Test
     void workLongerThanTheLockRenewsItsLocksAndIsProcessedOnce() throws Exception {
-        String topic = KafkaBroker.uniqueName("share-renew");
-        broker.createTopic(topic, 1);
-        Records.produce(broker, topic, 1, 40, i -> "k" + i);
-        String group = KafkaBroker.uniqueName("sg");
-        shortestLock(group);
+        LockedTopic t = lockedTopic("share-renew", 40);
+        String topic = t.topic();
+        String group = t.group();
         java.util.function.Function<String, Work> work = name -> r -> {
             String v = value(r);
             if (v.endsWith(":3") || v.endsWith(":17") || v.endsWith(":29")) {
@@ -277,11 +275,9 @@ class ShareGroupIT {
      */
     @Test
     void recordsPolledAfterALongBatchAreRenewedBeforeTheyAreProcessed() throws Exception {
-        String topic = KafkaBroker.uniqueName("share-revalidate");
-        broker.createTopic(topic, 1);
-        Records.produce(broker, topic, 1, 20, i -> "k" + i);
-        String group = KafkaBroker.uniqueName("sg");
-        shortestLock(group);
+        LockedTopic t = lockedTopic("share-revalidate", 20);
+        String topic = t.topic();
+        String group = t.group();
         ShareGroupManager m = member(group, topic, 1, 10, cfg -> cfg.workers(4), cfg -> cfg.renewLocks(true), r -> {
             if (value(r).endsWith(":5")) {
                 Thread.sleep(10_000); // the first poll's batch outlasts half the lock (7.5 s)
@@ -300,6 +296,19 @@ class ShareGroupIT {
         assertEquals(0, s.lapsed(), "their locks were valid: " + s);
         assertEquals(0, s.redelivered(), "nothing delivered twice: " + s);
         assertEquals(0, s.acknowledgementFailures(), s.toString());
+    }
+
+    /** A one-partition topic of {@code records} records and a share group set to the shortest lock. */
+    private record LockedTopic(String topic, String group) {
+    }
+
+    private LockedTopic lockedTopic(String prefix, int records) throws Exception {
+        String topic = KafkaBroker.uniqueName(prefix);
+        broker.createTopic(topic, 1);
+        Records.produce(broker, topic, 1, records, i -> "k" + i);
+        String group = KafkaBroker.uniqueName("sg");
+        shortestLock(group);
+        return new LockedTopic(topic, group);
     }
 
     /** Sets the shortest lock the broker allows on a group (group.share.min.record.lock.duration.ms, 15 s). */
