@@ -117,6 +117,27 @@ class DefaultQueueWorkerTest {
     }
 
     /**
+     * Issue 14, target 1 (P8 at 64 partitions): a key with a long backlog is the run's critical path, and oldest-first
+     * order started it behind everything queued before it. With one slot (maxInFlight 1, so a record behind the
+     * head is worth one arrival) and 20 records of "hot" queued behind 5 single-record keys, hot's head counts 19
+     * arrivals earlier and runs first, until fewer than 16 of its records wait; then the singles, then the rest.
+     */
+    @Test
+    void aKeyWithALongBacklogStartsAheadOfOlderSingleRecords() {
+        List<Long> order = new CopyOnWriteArrayList<>();
+        start(QueueWorkerConfig.builder().workers(1).maxInFlight(1).ordering(OrderingMode.KEY).build(),
+                AsyncConsumeWorker.blocking((id, r) -> order.add(r.offset())));
+        FakeClaim claim = FakeClaim.of(P0, 0, 25, i -> i < 5 ? "c" + i : "hot");
+        queue.consumeClaim(FakeSession.assigned(Set.of(P0)), claim);
+        await().atMost(Duration.ofSeconds(10)).until(() -> claim.processed.size() == 25);
+        List<Long> expected = new ArrayList<>(List.of(5L, 6L, 7L, 8L, 9L, 0L, 1L, 2L, 3L, 4L));
+        for (long o = 10; o < 25; o++) {
+            expected.add(o);
+        }
+        assertEquals(expected, order, "hot ran while 16 or more of its records waited, then the older singles");
+    }
+
+    /**
      * A worker taking runs of one key's records: writes every record to {@code destination} in submission order
      * and answers each after a short delay, failing the offsets in {@code failOnce} on their first write.
      */
