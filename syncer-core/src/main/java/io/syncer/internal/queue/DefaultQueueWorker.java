@@ -193,8 +193,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             if (stopping) {
                 return; // never marked processed: re-delivered to the next owner
             }
-            AtomicInteger revokes = revocations.computeIfAbsent(tp,
-                    k -> new AtomicInteger());
+            AtomicInteger revokes = revokesOf(tp);
             for (ConsumerRecord<byte[], byte[]> record : claim.records()) {
                 shards.add(record, claim, tp, revokes);
             }
@@ -216,7 +215,7 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
             for (TopicPartition tp : revoked) {
                 // every item of this assignment is disowned from now on: one failing during the wait below, or
                 // parked for a retry, is not retried (the partition's next owner has it)
-                revocations.computeIfAbsent(tp, k -> new AtomicInteger()).incrementAndGet();
+                revokesOf(tp).incrementAndGet();
             }
             int dropped = shards.purge(revoked);
             while (running(revoked) > 0) {
@@ -958,6 +957,11 @@ public final class DefaultQueueWorker<T> implements QueueWorker<T> {
     static boolean currentRecordDisowned() {
         Current c = CURRENT.get();
         return c.queue != null && (c.queue.disowned(c.item) || c.item.claim.isStopped(c.item.record));
+    }
+
+    /** The partition's count of revokes; lock held. */
+    private AtomicInteger revokesOf(TopicPartition tp) {
+        return revocations.computeIfAbsent(tp, k -> new AtomicInteger());
     }
 
     /** Whether the item's partition was revoked since it was queued: it is the next owner's now. */

@@ -2,8 +2,8 @@ package io.syncer.internal.queue;
 
 import io.syncer.consume.PartitionClaim;
 import io.syncer.trace.TraceSpan;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**

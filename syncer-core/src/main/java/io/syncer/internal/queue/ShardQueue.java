@@ -144,7 +144,7 @@ final class ShardQueue {
      */
     QueuedRecord takeNext() {
         Shard fresh = ready.peek();
-        Shard shard = continuing.isEmpty() || (fresh != null && fresh.headSeq() < continuing.minSeq()) ? ready.poll()
+        Shard shard = continuing.isEmpty() || (fresh != null && fresh.headSeq() < continuing.minKey()) ? ready.poll()
                 : continuing.poll();
         QueuedRecord item = shard.pollFirst();
         shard.busy = true;
@@ -255,7 +255,7 @@ final class ShardQueue {
         }
 
         /** The smallest key; not empty. */
-        long minSeq() {
+        long minKey() {
             clean();
             return keys[0];
         }

@@ -139,7 +139,7 @@ final class ShareConsumerLoop implements Runnable {
         if (config.renewLocks()) {
             long lockStart = previousPollStart >= 0 ? previousPollStart : pollStart;
             previousPollStart = pollStart;
-            if (acquiredAt - lockStart >= lockNanos / 2 && !manager.isAbandoning() && acquiredAt - stopDeadlineNanos < 0) {
+            if (acquiredAt - lockStart >= lockNanos / 2 && !closing(acquiredAt)) {
                 long renewStart = System.nanoTime();
                 records = revalidate(c, records);
                 previousPollStart = renewStart;
@@ -236,7 +236,7 @@ final class ShareConsumerLoop implements Runnable {
                 lastSend = now;
                 unsent = false;
             }
-            boolean closing = manager.isAbandoning() || now - stopDeadlineNanos >= 0;
+            boolean closing = closing(now);
             if (batch.renewing && !closing && now - nextRenew >= 0) {
                 acknowledged += renew(c, batch);
                 nextRenew = System.nanoTime() + renewEvery;
@@ -277,8 +277,7 @@ final class ShareConsumerLoop implements Runnable {
                     e.toString());
             return records;
         }
-        manager.renewed.add(asked.size());
-        manager.metrics().shareAcknowledged(config.groupId(), "renew", asked.size());
+        countRenewals(asked.size());
         for (ConsumerRecord<byte[], byte[]> r : back) {
             asked.remove(coordinates(r));
         }
@@ -319,8 +318,7 @@ final class ShareConsumerLoop implements Runnable {
             acknowledge(c, o);
             acknowledged++;
         }
-        manager.renewed.add(inWork.size() - replaced);
-        manager.metrics().shareAcknowledged(config.groupId(), "renew", inWork.size() - replaced);
+        countRenewals(inWork.size() - replaced);
         try {
             Map<?, ? extends Optional<KafkaException>> result = c.commitSync(config.acknowledgeInterval().multipliedBy(50));
             // The commit has applied the broker's answer, so this poll returns the renewed records and fetches nothing.
@@ -349,6 +347,16 @@ final class ShareConsumerLoop implements Runnable {
             awaitingReturn.clear();
         }
         return acknowledged;
+    }
+
+    /** Whether the member is closing: abandoning, or past the deadline its stop gave. */
+    private boolean closing(long now) {
+        return manager.isAbandoning() || now - stopDeadlineNanos >= 0;
+    }
+
+    private void countRenewals(int n) {
+        manager.renewed.add(n);
+        manager.metrics().shareAcknowledged(config.groupId(), "renew", n);
     }
 
     private void acknowledge(ShareConsumer<byte[], byte[]> c, ShareBatch.Outcome o) {
